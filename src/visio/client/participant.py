@@ -1,0 +1,403 @@
+"""A meeting participant on aiortc that speaks Visio's signaling protocol.
+
+Used by tests, load tests, demos and ``visio bot``.  One publisher peer
+connection carries every published source; one subscriber peer connection
+carries every received stream and is renegotiated when the set changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from aiortc import (
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.sdp import candidate_from_sdp
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from visio.client.media import ReceivedTrack
+from visio.signaling import messages as m
+
+log = logging.getLogger(__name__)
+
+TrackFactory = Callable[[], MediaStreamTrack]
+
+
+class SignalingError(Exception):
+    """The server answered a request with an ``error`` message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{code}: {message}")
+
+
+def signaling_url(meeting_url: str) -> str:
+    """``http://host/abcd-efgh-ijkl`` → ``ws://host/api/v1/rooms/abcd-efgh-ijkl/ws``."""
+    parts = urlsplit(meeting_url)
+    if parts.scheme in ("ws", "wss"):
+        return meeting_url
+    if parts.scheme not in ("http", "https") or not parts.path.strip("/"):
+        raise ValueError(f"not a meeting URL: {meeting_url!r}")
+    slug = parts.path.strip("/").split("/")[-1]
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return urlunsplit((scheme, parts.netloc, f"/api/v1/rooms/{slug}/ws", "", ""))
+
+
+class _Peer:
+    """A peer connection plus the ICE candidates that arrived before its remote description."""
+
+    def __init__(self, config: RTCConfiguration) -> None:
+        self.pc = RTCPeerConnection(config)
+        self._early: list[m.Candidate | None] = []
+        self.described = False
+
+    async def add_candidate(self, candidate: m.Candidate | None) -> None:
+        if not self.described:
+            self._early.append(candidate)  # notes, trap 2: Janus trickles early
+            return
+        if candidate is None or not candidate.candidate:
+            return
+        text = candidate.candidate.removeprefix("candidate:")
+        ice = candidate_from_sdp(text)
+        ice.sdpMid = candidate.sdp_mid
+        ice.sdpMLineIndex = candidate.sdp_mline_index
+        await self.pc.addIceCandidate(ice)
+
+    async def set_remote(self, sdp: str, kind: str) -> None:
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+        self.described = True
+        early, self._early = self._early, []
+        for candidate in early:
+            await self.add_candidate(candidate)
+
+    async def close(self) -> None:
+        await self.pc.close()
+
+
+class Participant:
+    """Join a meeting, publish, subscribe, chat.
+
+    ``auto_subscribe``: receive every stream of everyone else as soon as it is
+    published (video limited to ``max_video_subscriptions``).
+    """
+
+    def __init__(
+        self,
+        meeting_url: str,
+        display_name: str,
+        *,
+        auto_subscribe: bool = True,
+        record_dir: Path | None = None,
+    ) -> None:
+        self.url = signaling_url(meeting_url)
+        self.display_name = display_name
+        self.auto_subscribe = auto_subscribe
+        self.record_dir = record_dir
+        self.participant_id: str | None = None
+        self.roster: dict[str, m.ParticipantInfo] = {}
+        self.hands: list[str] = []
+        self.chat: list[m.ChatMessage] = []
+        self.reactions: list[m.ReactionReceived] = []
+        self.active_speaker: str | None = None
+        self.received: dict[tuple[str, str], ReceivedTrack] = {}
+        self.events: asyncio.Queue[m.ServerMessage] = asyncio.Queue()
+        self.media_resets = 0
+        self.ice_servers: list[m.IceServer] = []
+        self.closed = asyncio.Event()
+        self.close_code: int | None = None
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._pending: dict[str, asyncio.Future[m.ServerMessage]] = {}
+        self._ids = itertools.count(1)
+        self._publisher: _Peer | None = None
+        self._subscriber: _Peer | None = None
+        self._sub_streams: dict[str, m.SubscribedStreamInfo] = {}
+        self._sources: dict[str, TrackFactory] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._changed = asyncio.Condition()
+        self._sub_lock = asyncio.Lock()
+
+    # --- connection --------------------------------------------------------------
+
+    async def connect(self, timeout: float = 10.0) -> None:
+        self._ws = await asyncio.wait_for(connect(self.url, max_size=2**20), timeout)
+        self._reader = asyncio.create_task(self._read(), name="visio-client-reader")
+
+    async def join(self, timeout: float = 10.0) -> m.Joined:
+        if self._ws is None:
+            await self.connect(timeout)
+        reply = await self.request(m.Join(type="join", display_name=self.display_name), timeout)
+        assert isinstance(reply, m.Joined)
+        self.participant_id = reply.participant_id
+        self.roster = {p.id: p for p in reply.participants}
+        self.hands = list(reply.hands)
+        self.chat = list(reply.chat)
+        self.ice_servers = reply.ice_servers
+        await self._notify()
+        if self.auto_subscribe:
+            self._spawn(self._resubscribe())
+        return reply
+
+    async def request(self, message: m._Request, timeout: float = 10.0) -> m.ServerMessage:
+        """Send a message with a fresh id and wait for its reply.  Raises SignalingError."""
+        request_id = f"r{next(self._ids)}"
+        message = message.model_copy(update={"id": request_id})
+        future: asyncio.Future[m.ServerMessage] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        try:
+            await self.send(message)
+            reply = await asyncio.wait_for(future, timeout)
+        finally:
+            self._pending.pop(request_id, None)
+        if isinstance(reply, m.ErrorMessage):
+            raise SignalingError(reply.code, reply.message)
+        return reply
+
+    async def send(self, message: m._Message) -> None:
+        if self._ws is None:
+            raise RuntimeError("not connected")
+        await self._ws.send(message.model_dump_json(exclude_none=True))
+
+    async def send_raw(self, text: str | bytes) -> None:
+        """Send any frame (tests of bad input)."""
+        if self._ws is None:
+            raise RuntimeError("not connected")
+        await self._ws.send(text)
+
+    async def leave(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._ws is not None and self.participant_id is not None:
+                await self.request(m.Leave(type="leave"), timeout=3)
+        await self.close()
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for peer in (self._publisher, self._subscriber):
+            if peer is not None:
+                await peer.close()
+        self._publisher = self._subscriber = None
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        for track in self.received.values():
+            track.close()
+
+    # --- publishing -------------------------------------------------------------
+
+    async def publish(self, sources: dict[str, TrackFactory], timeout: float = 10.0) -> m.Published:
+        """Publish tracks, by source name (``microphone``, ``camera``, ``screen``...).
+
+        Factories are kept so that the same sources are published again after a
+        media reset.  Publishing again replaces the whole set.
+        """
+        self._sources = dict(sources)
+        if self._publisher is not None:
+            await self._publisher.close()
+        peer = self._publisher = _Peer(self._rtc_config())
+        by_transceiver = {}
+        for source, factory in sources.items():
+            transceiver = peer.pc.addTransceiver(factory(), direction="sendonly")
+            by_transceiver[id(transceiver)] = source
+        offer = await peer.pc.createOffer()
+        await peer.pc.setLocalDescription(offer)
+        mids = {
+            t.mid: by_transceiver[id(t)] for t in peer.pc.getTransceivers() if id(t) in by_transceiver
+        }
+        reply = await self.request(
+            m.Publish(type="publish", sdp=peer.pc.localDescription.sdp, sources=mids), timeout
+        )
+        assert isinstance(reply, m.Published)
+        await peer.set_remote(reply.sdp, "answer")
+        return reply
+
+    async def set_muted(self, source: str, muted: bool) -> None:
+        await self.request(m.Mute(type="mute", source=source, muted=muted))  # type: ignore[arg-type]
+
+    # --- subscribing ------------------------------------------------------------
+
+    async def subscribe(self, streams: list[m.StreamRequest]) -> None:
+        """Receive exactly ``streams`` (declarative).  The offer is handled when it comes."""
+        await self.request(m.Subscribe(type="subscribe", streams=streams))
+
+    def _everyone_else(self) -> list[m.StreamRequest]:
+        wanted = []
+        for participant in self.roster.values():
+            if participant.id == self.participant_id:
+                continue
+            for stream in participant.streams:
+                wanted.append(m.StreamRequest(participant_id=participant.id, mid=stream.mid))
+        return wanted
+
+    async def _resubscribe(self) -> None:
+        async with self._sub_lock:
+            try:
+                await self.subscribe(self._everyone_else())
+            except SignalingError as exc:
+                log.warning("subscribe failed: %s", exc)
+
+    async def _on_offer(self, offer: m.SubscriptionOffer) -> None:
+        if self._subscriber is None:
+            peer = self._subscriber = _Peer(self._rtc_config())
+
+            @peer.pc.on("track")  # type: ignore[untyped-decorator]
+            def on_track(track: MediaStreamTrack) -> None:
+                transceiver = next(
+                    (t for t in peer.pc.getTransceivers() if t.receiver.track is track), None
+                )
+                mid = transceiver.mid if transceiver is not None else None
+                self._spawn(self._consume(mid, track))
+
+        peer = self._subscriber
+        self._sub_streams = {s.mid: s for s in offer.streams}
+        await peer.set_remote(offer.sdp, "offer")
+        answer = await peer.pc.createAnswer()
+        await peer.pc.setLocalDescription(answer)
+        await self.request(m.SubscriptionAnswer(type="subscription_answer", sdp=peer.pc.localDescription.sdp))
+
+    async def _consume(self, mid: str | None, track: MediaStreamTrack) -> None:
+        info = self._sub_streams.get(mid or "")
+        if info is None:
+            log.warning("track on unknown mid %s", mid)
+            return
+        key = (info.participant_id, info.source)
+        record = self.received.get(key)
+        if record is None:
+            record = ReceivedTrack(info.participant_id, info.source, track.kind)
+            if self.record_dir is not None:
+                record.open_file(self.record_dir)
+            self.received[key] = record
+        with contextlib.suppress(MediaStreamError, asyncio.CancelledError):
+            while True:
+                frame = await track.recv()
+                record.add(frame)
+
+    # --- chat, hands, reactions -----------------------------------------------------
+
+    async def send_chat(self, text: str) -> None:
+        await self.request(m.SendChat(type="chat", text=text))
+
+    async def raise_hand(self, raised: bool = True) -> None:
+        await self.request(m.RaiseHand(type="raise_hand", raised=raised))
+
+    async def react(self, emoji: str) -> None:
+        await self.request(m.SendReaction(type="reaction", emoji=emoji))  # type: ignore[arg-type]
+
+    # --- waiting for things --------------------------------------------------------
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+        """Wait until ``predicate()`` holds, re-checked after each server message."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not predicate():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("condition not met in time")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+
+    def track_from(self, participant_id: str, source: str) -> ReceivedTrack | None:
+        return self.received.get((participant_id, source))
+
+    # --- internals ------------------------------------------------------------------
+
+    def _rtc_config(self) -> RTCConfiguration:
+        return RTCConfiguration(
+            iceServers=[
+                RTCIceServer(urls=s.urls, username=s.username, credential=s.credential)
+                for s in self.ice_servers
+            ]
+        )
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _read(self) -> None:
+        assert self._ws is not None
+        try:
+            async for frame in self._ws:
+                message = m.SERVER_ADAPTER.validate_python(json.loads(frame))
+                await self._on_message(message)
+                await self._notify()
+        except ConnectionClosed:
+            pass
+        finally:
+            if self._ws.close_code is not None:
+                self.close_code = self._ws.close_code
+            self.closed.set()
+            for future in self._pending.values():
+                if not future.done():
+                    future.set_exception(ConnectionError(f"closed ({self.close_code})"))
+            await self._notify()
+
+    async def _on_message(self, message: m.ServerMessage) -> None:
+        self.events.put_nowait(message)
+        reply_to = getattr(message, "reply_to", None)
+        if isinstance(message, m.SubscriptionOffer):
+            self._spawn(self._on_offer(message))
+        elif isinstance(message, m.ServerTrickle):
+            peer = self._publisher if message.role == "publisher" else self._subscriber
+            if peer is not None:
+                await peer.add_candidate(message.candidate)
+        elif isinstance(message, m.ParticipantJoined | m.ParticipantUpdated):
+            self.roster[message.participant.id] = message.participant
+            if self.auto_subscribe and message.participant.id != self.participant_id:
+                self._spawn(self._resubscribe())
+        elif isinstance(message, m.ParticipantLeft):
+            self.roster.pop(message.participant_id, None)
+        elif isinstance(message, m.ChatReceived):
+            self.chat.append(message.message)
+        elif isinstance(message, m.HandsChanged):
+            self.hands = list(message.hands)
+        elif isinstance(message, m.ReactionReceived):
+            self.reactions.append(message)
+        elif isinstance(message, m.ActiveSpeaker):
+            self.active_speaker = message.participant_id
+        elif isinstance(message, m.Speaking):
+            info = self.roster.get(message.participant_id)
+            if info is not None:
+                self.roster[info.id] = info.model_copy(update={"speaking": message.speaking})
+        elif isinstance(message, m.MediaReset):
+            self.media_resets += 1
+            self._spawn(self._recover_media())
+        if reply_to is not None:
+            future = self._pending.get(reply_to)
+            if future is not None and not future.done():
+                future.set_result(message)
+
+    async def _recover_media(self) -> None:
+        """The SFU restarted: new peer connections, publish the same sources again."""
+        for peer in (self._publisher, self._subscriber):
+            if peer is not None:
+                await peer.close()
+        self._publisher = self._subscriber = None
+        self._sub_streams = {}
+        for pid, info in list(self.roster.items()):
+            self.roster[pid] = info.model_copy(update={"streams": []})
+        if self._sources:
+            try:
+                await self.publish(self._sources)
+            except (SignalingError, TimeoutError) as exc:
+                log.warning("could not publish again after a media reset: %s", exc)

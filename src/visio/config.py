@@ -1,0 +1,136 @@
+"""Typed settings, read from the environment (``VISIO_*``) once and injected.
+
+Nothing here runs at import: :func:`load_settings` builds a :class:`Settings`
+object when the CLI or a test asks for one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import (
+    AnyUrl,
+    BaseModel,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class JanusNode(BaseModel):
+    """An external Janus server that Visio drives through its WebSocket API."""
+
+    url: str = Field(description="WebSocket API URL, e.g. ws://10.0.0.5:8188")
+    admin_key: SecretStr = Field(description="VideoRoom admin_key (room creation)")
+    api_secret: SecretStr | None = Field(default=None, description="Janus api_secret, if set")
+    name: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError(f"Janus URL must start with ws:// or wss://, got {value!r}")
+        return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VISIO_", env_nested_delimiter="__", extra="ignore", frozen=True
+    )
+
+    # --- where state lives --------------------------------------------------
+    data_dir: Path = Field(default=Path("var"), description="State folder (db, Janus config)")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite in the data folder",
+    )
+
+    # --- HTTP ---------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    public_url: AnyUrl | None = Field(
+        default=None, description="Base URL people use, for meeting links"
+    )
+
+    # --- media plane --------------------------------------------------------
+    janus_binary: str = "janus"
+    janus_ws_port: int = Field(default=8188, ge=0, le=65535)
+    janus_admin_ws_port: int = Field(default=7188, ge=0, le=65535)
+    rtp_port_range: str = Field(default="20000-40000", pattern=r"^\d{1,5}-\d{1,5}$")
+    janus_ice_enforce_list: str | None = Field(
+        default=None, description="Interfaces/addresses Janus gathers ICE candidates on"
+    )
+    janus_nat_1_1_mapping: str | None = Field(default=None, description="Public IP behind 1:1 NAT")
+    janus_nodes: Annotated[list[JanusNode], NoDecode] = Field(
+        default_factory=list,
+        description="External Janus nodes (JSON list); empty: supervise a local Janus",
+    )
+    janus_restart_backoff_max: float = Field(default=5.0, gt=0)
+
+    # --- meetings -----------------------------------------------------------
+    max_participants: int = Field(default=150, ge=1, le=1000)
+    max_video_subscriptions: int = Field(
+        default=49, ge=1, description="Video streams one client may receive at once"
+    )
+    empty_room_grace_seconds: float = Field(default=30.0, ge=0)
+    chat_history: int = Field(default=200, ge=0, description="Chat messages kept per meeting")
+    ws_max_message_bytes: int = Field(default=64 * 1024, ge=1024)
+    ws_idle_timeout_seconds: float = Field(default=60.0, gt=0)
+    slug_letters: int = Field(default=12, ge=12, le=30)
+
+    # --- ICE / TURN ---------------------------------------------------------
+    stun_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_secret: SecretStr | None = Field(default=None, description="coturn static-auth-secret")
+    turn_ttl_seconds: int = Field(default=3600, ge=60, le=3600)
+
+    @field_validator("stun_urls", "turn_urls", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("janus_nodes", mode="before")
+    @classmethod
+    def _json_nodes(cls, value: object) -> object:
+        if isinstance(value, str):
+            import json
+
+            try:
+                return json.loads(value) if value.strip() else []
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"VISIO_JANUS_NODES is not valid JSON: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        low, high = self.rtp_range
+        if not 1024 <= low < high <= 65535:
+            raise ValueError(f"rtp_port_range {self.rtp_port_range!r} must be 1024 <= low < high")
+        if self.turn_urls and self.turn_secret is None:
+            raise ValueError("VISIO_TURN_URLS is set but VISIO_TURN_SECRET is not")
+        return self
+
+    @property
+    def rtp_range(self) -> tuple[int, int]:
+        low, high = self.rtp_port_range.split("-")
+        return int(low), int(high)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'visio.db').resolve()}"
+
+    @property
+    def supervise_local_janus(self) -> bool:
+        return not self.janus_nodes
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides taking precedence."""
+    return Settings(**overrides)  # type: ignore[arg-type]

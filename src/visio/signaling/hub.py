@@ -1,0 +1,100 @@
+"""The registry of live meetings in this process, and ICE server credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import logging
+import time
+
+from visio.config import Settings
+from visio.media.base import MediaServer
+from visio.signaling import messages as m
+from visio.signaling.room import LiveRoom
+
+log = logging.getLogger(__name__)
+
+
+def turn_credentials(secret: str, user: str, ttl: int, now: float | None = None) -> tuple[str, str]:
+    """coturn REST API credentials: ``<expiry>:<user>`` and base64(HMAC-SHA1(secret, username))."""
+    expiry = int((now if now is not None else time.time()) + ttl)
+    username = f"{expiry}:{user}"
+    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode()
+
+
+class RoomHub:
+    def __init__(self, settings: Settings, media: MediaServer) -> None:
+        self.settings = settings
+        self.media = media
+        self.rooms: dict[str, LiveRoom] = {}
+        self._release: dict[str, asyncio.Task[None]] = {}
+        self.closing = False
+
+    def room(self, slug: str, *, name: str | None, max_participants: int | None) -> LiveRoom:
+        """The live meeting for ``slug``, created on first use."""
+        live = self.rooms.get(slug)
+        if live is None:
+            live = LiveRoom(
+                slug=slug,
+                name=name,
+                max_participants=max_participants or self.settings.max_participants,
+                settings=self.settings,
+                media_server=self.media,
+                on_empty=self._schedule_release,
+            )
+            self.rooms[slug] = live
+        else:
+            live.name = name
+            if max_participants:
+                live.max_participants = max_participants
+        release = self._release.pop(slug, None)
+        if release is not None:
+            release.cancel()
+        return live
+
+    def ice_servers(self, participant_id: str) -> list[m.IceServer]:
+        servers: list[m.IceServer] = []
+        if self.settings.stun_urls:
+            servers.append(m.IceServer(urls=list(self.settings.stun_urls)))
+        if self.settings.turn_urls and self.settings.turn_secret is not None:
+            username, credential = turn_credentials(
+                self.settings.turn_secret.get_secret_value(),
+                participant_id,
+                self.settings.turn_ttl_seconds,
+            )
+            servers.append(
+                m.IceServer(urls=list(self.settings.turn_urls), username=username, credential=credential)
+            )
+        return servers
+
+    def _schedule_release(self, live: LiveRoom) -> None:
+        if self.closing or live.slug in self._release:
+            return
+        self._release[live.slug] = asyncio.get_running_loop().create_task(
+            self._release_after_grace(live), name=f"release {live.slug}"
+        )
+
+    async def _release_after_grace(self, live: LiveRoom) -> None:
+        await asyncio.sleep(self.settings.empty_room_grace_seconds)
+        if live.participants or self.rooms.get(live.slug) is not live:
+            return
+        del self.rooms[live.slug]
+        self._release.pop(live.slug, None)
+        log.info("meeting %s is empty: releasing its media room", live.slug)
+        try:
+            await live.close_media()
+        except Exception:
+            log.exception("could not release the media room of %s", live.slug)
+
+    async def shutdown(self) -> None:
+        self.closing = True
+        for task in self._release.values():
+            task.cancel()
+        for live in list(self.rooms.values()):
+            with contextlib.suppress(Exception):
+                await live.close_media()
+        self.rooms.clear()

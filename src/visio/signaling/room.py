@@ -1,0 +1,440 @@
+"""A live meeting: roster, media relay, chat, hands, reactions, active speaker.
+
+Knows the media plane only through :mod:`visio.media.base`.  Everything runs
+on one event loop; media callbacks are synchronous and only enqueue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+
+from visio.config import Settings
+from visio.errors import InvalidState, RateLimited, RoomFull, TooManyStreams
+from visio.media.base import (
+    IceCandidate,
+    MediaParticipant,
+    MediaRoom,
+    MediaServer,
+    PeerRole,
+    PublishedStream,
+    RoomOptions,
+    StreamSelector,
+    SubscribedStream,
+)
+from visio.signaling import messages as m
+
+log = logging.getLogger(__name__)
+
+
+class Outbox:
+    """Where messages for one client go; implemented by the WebSocket edge."""
+
+    def send(self, message: BaseModel) -> None:
+        raise NotImplementedError
+
+
+class RateLimit:
+    """A token bucket: ``rate`` actions per ``per`` seconds, bursts up to ``rate``."""
+
+    def __init__(self, rate: int, per: float) -> None:
+        self.rate, self.per = rate, per
+        self.tokens = float(rate)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate / self.per)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+def substream_for_height(height: int | None) -> int:
+    """The simulcast layer (0 = quarter, 1 = half, 2 = full) for a tile of ``height`` px."""
+    if height is None:
+        return 2
+    if height <= 200:
+        return 0
+    if height <= 400:
+        return 1
+    return 2
+
+
+@dataclass
+class Subscription:
+    desired: list[m.StreamRequest] = field(default_factory=list)
+    current: tuple[SubscribedStream, ...] = ()
+    awaiting_answer: bool = False
+    dirty: bool = False
+    layers: dict[str, int] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def reset(self) -> None:
+        self.current, self.awaiting_answer, self.dirty = (), False, False
+        self.layers.clear()
+
+
+@dataclass
+class Participant:
+    id: str
+    display_name: str
+    outbox: Outbox
+    media: MediaParticipant
+    joined_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Streams the SFU accepted; visible to others once the publisher connection is up.
+    published: dict[str, PublishedStream] = field(default_factory=dict)
+    publisher_up: bool = False
+    muted: dict[str, bool] = field(default_factory=dict)
+    speaking: bool = False
+    sub: Subscription = field(default_factory=Subscription)
+    chat_limit: RateLimit = field(default_factory=lambda: RateLimit(10, 10.0))
+    reaction_limit: RateLimit = field(default_factory=lambda: RateLimit(10, 5.0))
+
+    @property
+    def visible_streams(self) -> dict[str, PublishedStream]:
+        return self.published if self.publisher_up else {}
+
+    def info(self, hands: list[str]) -> m.ParticipantInfo:
+        return m.ParticipantInfo(
+            id=self.id,
+            display_name=self.display_name,
+            joined_at=self.joined_at,
+            streams=[
+                m.StreamInfo(
+                    mid=s.mid,
+                    kind=s.kind.value,
+                    source=s.source,  # type: ignore[arg-type]
+                    muted=self.muted.get(s.source, False),
+                    simulcast=s.simulcast,
+                )
+                for s in self.visible_streams.values()
+            ],
+            hand_raised=self.id in hands,
+            speaking=self.speaking,
+        )
+
+
+class LiveRoom:
+    """One meeting in progress.  Implements MediaEvents for its media room."""
+
+    def __init__(
+        self,
+        *,
+        slug: str,
+        name: str | None,
+        max_participants: int,
+        settings: Settings,
+        media_server: MediaServer,
+        on_empty: Callable[[LiveRoom], None],
+    ) -> None:
+        self.slug = slug
+        self.name = name
+        self.max_participants = max_participants
+        self.settings = settings
+        self._media_server = media_server
+        self._on_empty = on_empty
+        self.media: MediaRoom | None = None
+        self.participants: dict[str, Participant] = {}
+        self.chat: deque[m.ChatMessage] = deque(maxlen=settings.chat_history)
+        self.hands: list[str] = []
+        self.active_speaker: str | None = None
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- roster ---------------------------------------------------------------
+
+    async def join(self, display_name: str, outbox: Outbox) -> Participant:
+        async with self._lock:
+            if len(self.participants) >= self.max_participants:
+                raise RoomFull(max_participants=self.max_participants)
+            if self.media is None:
+                self.media = await self._media_server.open_room(
+                    RoomOptions(max_publishers=self.settings.max_participants + 10), self
+                )
+            participant_id = secrets.token_hex(8)
+            media = await self.media.add_participant(participant_id, display_name)
+            participant = Participant(participant_id, display_name, outbox, media)
+            self.participants[participant_id] = participant
+        self.broadcast(
+            m.ParticipantJoined(participant=participant.info(self.hands)), exclude=participant_id
+        )
+        return participant
+
+    def snapshot(self, participant: Participant, reply_to: str | None, ice: list[m.IceServer]) -> m.Joined:
+        return m.Joined(
+            reply_to=reply_to,
+            participant_id=participant.id,
+            room=m.RoomInfo(slug=self.slug, name=self.name),
+            participants=[p.info(self.hands) for p in self.participants.values()],
+            hands=list(self.hands),
+            chat=list(self.chat),
+            ice_servers=ice,
+            limits=m.Limits(
+                max_participants=self.max_participants,
+                max_video_subscriptions=self.settings.max_video_subscriptions,
+                max_message_bytes=self.settings.ws_max_message_bytes,
+            ),
+        )
+
+    async def leave(self, participant: Participant, reason: str) -> None:
+        if self.participants.pop(participant.id, None) is None:
+            return
+        if participant.id in self.hands:
+            self.hands.remove(participant.id)
+            self.broadcast(m.HandsChanged(hands=list(self.hands)))
+        if self.active_speaker == participant.id:
+            self.active_speaker = None
+        with contextlib.suppress(Exception):
+            await participant.media.close()
+        self.broadcast(
+            m.ParticipantLeft(participant_id=participant.id, reason=reason)  # type: ignore[arg-type]
+        )
+        self._resubscribe_watchers(participant.id)
+        if not self.participants:
+            self._on_empty(self)
+
+    def on_empty_check(self) -> None:
+        if not self.participants:
+            self._on_empty(self)
+
+    async def close_media(self) -> None:
+        media, self.media = self.media, None
+        if media is not None:
+            await media.close()
+
+    def broadcast(self, message: BaseModel, *, exclude: str | None = None) -> None:
+        for participant in list(self.participants.values()):
+            if participant.id != exclude:
+                participant.outbox.send(message)
+
+    def _updated(self, participant: Participant) -> None:
+        self.broadcast(m.ParticipantUpdated(participant=participant.info(self.hands)))
+
+    # --- publishing -------------------------------------------------------------
+
+    async def publish(self, participant: Participant, msg: m.Publish) -> m.Published:
+        answer, streams = await participant.media.publish(msg.sdp, dict(msg.sources))
+        gone = set(participant.published) - {s.mid for s in streams}
+        participant.published = {s.mid: s for s in streams}
+        if participant.publisher_up:
+            self._updated(participant)
+            if gone:
+                self._resubscribe_watchers(participant.id)
+        return m.Published(
+            reply_to=msg.id,
+            sdp=answer,
+            streams=[
+                m.StreamInfo(mid=s.mid, kind=s.kind.value, source=s.source,  # type: ignore[arg-type]
+                             muted=participant.muted.get(s.source, False), simulcast=s.simulcast)
+                for s in streams
+            ],
+        )
+
+    async def unpublish(self, participant: Participant) -> None:
+        await participant.media.unpublish()
+        had = bool(participant.visible_streams)
+        participant.published.clear()
+        if had:
+            self._updated(participant)
+            self._resubscribe_watchers(participant.id)
+
+    def set_muted(self, participant: Participant, source: str, muted: bool) -> None:
+        participant.muted[source] = muted
+        self._updated(participant)
+
+    # --- subscribing ------------------------------------------------------------
+
+    async def subscribe(self, participant: Participant, msg: m.Subscribe) -> None:
+        videos = 0
+        for request in msg.streams:
+            publisher = self.participants.get(request.participant_id)
+            stream = publisher.published.get(request.mid) if publisher else None
+            if stream is not None and stream.kind.value == "video":
+                videos += 1
+        if videos > self.settings.max_video_subscriptions:
+            raise TooManyStreams(
+                f"At most {self.settings.max_video_subscriptions} video streams at once",
+                requested=videos,
+            )
+        participant.sub.desired = list(msg.streams)
+        await self._apply_subscription(participant, msg.id)
+
+    async def _apply_subscription(self, participant: Participant, reply_to: str | None) -> None:
+        sub = participant.sub
+        async with sub.lock:
+            if participant.id not in self.participants:
+                return
+            if sub.awaiting_answer:
+                # One offer at a time: apply the newest wish once this one is answered.
+                sub.dirty = True
+                if reply_to is not None:
+                    participant.outbox.send(m.Ack(reply_to=reply_to))
+                return
+            selectors = []
+            for request in sub.desired:
+                publisher = self.participants.get(request.participant_id)
+                if publisher is not None and request.mid in publisher.visible_streams:
+                    selectors.append(StreamSelector(request.participant_id, request.mid))
+            offer = await participant.media.subscribe(selectors)
+            if offer is None:
+                if reply_to is not None:
+                    participant.outbox.send(m.Ack(reply_to=reply_to))
+                await self._apply_layers(participant)
+                return
+            sub.current = offer.streams
+            sub.awaiting_answer = True
+            participant.outbox.send(
+                m.SubscriptionOffer(
+                    reply_to=reply_to,
+                    sdp=offer.sdp,
+                    streams=[self._describe(s) for s in offer.streams],
+                )
+            )
+
+    def _describe(self, stream: SubscribedStream) -> m.SubscribedStreamInfo:
+        publisher = self.participants.get(stream.publisher)
+        published = publisher.published.get(stream.publisher_mid) if publisher else None
+        source = published.source if published else (
+            "microphone" if stream.kind.value == "audio" else "camera"
+        )
+        return m.SubscribedStreamInfo(
+            mid=stream.mid,
+            participant_id=stream.publisher,
+            publisher_mid=stream.publisher_mid,
+            kind=stream.kind.value,
+            source=source,  # type: ignore[arg-type]
+        )
+
+    async def answer_subscription(self, participant: Participant, msg: m.SubscriptionAnswer) -> None:
+        sub = participant.sub
+        async with sub.lock:
+            if not sub.awaiting_answer:
+                raise InvalidState("No subscription offer is waiting for an answer")
+            await participant.media.answer_subscription(msg.sdp)
+            sub.awaiting_answer = False
+            again, sub.dirty = sub.dirty, False
+        await self._apply_layers(participant)
+        if again:
+            await self._apply_subscription(participant, None)
+
+    async def _apply_layers(self, participant: Participant) -> None:
+        heights = {(r.participant_id, r.mid): r.height for r in participant.sub.desired}
+        for stream in participant.sub.current:
+            publisher = self.participants.get(stream.publisher)
+            published = publisher.published.get(stream.publisher_mid) if publisher else None
+            if published is None or not published.simulcast:
+                continue
+            layer = substream_for_height(heights.get((stream.publisher, stream.publisher_mid)))
+            if participant.sub.layers.get(stream.mid) != layer:
+                await participant.media.set_substream(stream.mid, layer)
+                participant.sub.layers[stream.mid] = layer
+
+    def _resubscribe_watchers(self, publisher_id: str) -> None:
+        """Drop a publisher's vanished streams from everyone who received them.
+
+        Janus does not tell subscriber handles that a feed left (notes, trap 5),
+        so Visio renegotiates those subscriptions itself.
+        """
+        for participant in list(self.participants.values()):
+            if any(s.publisher == publisher_id for s in participant.sub.current):
+                self._spawn(self._apply_subscription(participant, None))
+
+    def _spawn(self, coro: object) -> None:
+        async def guarded() -> None:
+            try:
+                await coro  # type: ignore[misc]
+            except Exception as exc:
+                log.warning("background signaling task failed: %s", exc)
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- chat, hands, reactions ----------------------------------------------------
+
+    def chat_message(self, participant: Participant, text: str) -> m.ChatMessage:
+        if not participant.chat_limit.take():
+            raise RateLimited("Too many chat messages; slow down")
+        message = m.ChatMessage(
+            id=secrets.token_hex(8),
+            participant_id=participant.id,
+            display_name=participant.display_name,
+            text=text,
+            sent_at=datetime.now(UTC),
+        )
+        self.chat.append(message)
+        self.broadcast(m.ChatReceived(message=message))
+        return message
+
+    def raise_hand(self, participant: Participant, raised: bool) -> None:
+        if raised == (participant.id in self.hands):
+            return
+        if raised:
+            self.hands.append(participant.id)
+        else:
+            self.hands.remove(participant.id)
+        self.broadcast(m.HandsChanged(hands=list(self.hands)))
+
+    def react(self, participant: Participant, emoji: str) -> None:
+        if not participant.reaction_limit.take():
+            raise RateLimited("Too many reactions; slow down")
+        self.broadcast(m.ReactionReceived(participant_id=participant.id, emoji=emoji))  # type: ignore[arg-type]
+
+    # --- MediaEvents ---------------------------------------------------------------
+
+    def on_talking(self, participant_id: str, talking: bool) -> None:
+        participant = self.participants.get(participant_id)
+        if participant is None or participant.speaking == talking:
+            return
+        participant.speaking = talking
+        self.broadcast(m.Speaking(participant_id=participant_id, speaking=talking))
+        if talking and self.active_speaker != participant_id:
+            self.active_speaker = participant_id
+            self.broadcast(m.ActiveSpeaker(participant_id=participant_id))
+
+    def on_ice_candidate(
+        self, participant_id: str, role: PeerRole, candidate: IceCandidate | None
+    ) -> None:
+        participant = self.participants.get(participant_id)
+        if participant is None:
+            return
+        wire = None if candidate is None else m.Candidate(
+            candidate=candidate.candidate,
+            sdp_mid=candidate.sdp_mid,
+            sdp_mline_index=candidate.sdp_mline_index,
+        )
+        participant.outbox.send(m.ServerTrickle(role=role.value, candidate=wire))
+
+    def on_connection_state(self, participant_id: str, role: PeerRole, up: bool) -> None:
+        participant = self.participants.get(participant_id)
+        if participant is None or role is not PeerRole.PUBLISHER:
+            return
+        if participant.publisher_up == up:
+            return
+        participant.publisher_up = up
+        if not up:
+            participant.published.clear()
+            self._resubscribe_watchers(participant_id)
+        self._updated(participant)
+
+    def on_media_reset(self) -> None:
+        log.warning("media of meeting %s was reset; asking clients to renegotiate", self.slug)
+        for participant in self.participants.values():
+            participant.published.clear()
+            participant.publisher_up = False
+            participant.speaking = False
+            participant.sub.reset()
+        self.active_speaker = None
+        self.broadcast(m.MediaReset(reason="media_server_restarted"))
