@@ -145,8 +145,9 @@ class ReceivedTrack:
     first_frame_at: float | None = None
     last_size: tuple[int, int] | None = None
     samples: list[np.ndarray[Any, np.dtype[np.int16]]] = field(default_factory=list)
-    keep_samples_seconds: float = 30.0
+    keep_samples_seconds: float = 10.0
     path: Path | None = None
+    _kept: int = 0
     _wave: wave.Wave_write | None = None
     _container: Any = None
     _stream: Any = None
@@ -168,8 +169,10 @@ class ReceivedTrack:
                 self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
             for out in self._resampler.resample(frame):
                 pcm = out.to_ndarray().reshape(-1)
-                if sum(s.size for s in self.samples) < self.keep_samples_seconds * SAMPLE_RATE:
-                    self.samples.append(pcm)
+                self.samples.append(pcm)
+                self._kept += pcm.size
+                while self._kept - self.samples[0].size >= self.keep_samples_seconds * SAMPLE_RATE:
+                    self._kept -= self.samples.pop(0).size
                 if self._wave is not None:
                     self._wave.writeframes(pcm.tobytes())
         else:

@@ -25,7 +25,7 @@ from aiortc import (
     RTCSessionDescription,
 )
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
-from aiortc.sdp import candidate_from_sdp
+from aiortc.sdp import SessionDescription, candidate_from_sdp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -86,6 +86,28 @@ class _Peer:
 
     async def close(self) -> None:
         await self.pc.close()
+
+
+def _route_recycled_ssrcs(pc: RTCPeerConnection, sdp: str) -> None:
+    """Let aiortc receive on m-lines that Janus recycled for another stream.
+
+    Janus reuses an inactive m-line (same mid) for the next stream it adds,
+    with new SSRCs.  aiortc registers a receiver's SSRCs only when it starts,
+    and routes unknown SSRCs by payload type only when one receiver has it, so
+    the new stream would be dropped.  Map the SSRCs the offer announces to the
+    receiver of their mid.
+    """
+    description = SessionDescription.parse(sdp)
+    by_mid = {t.mid: t for t in pc.getTransceivers()}
+    for media in description.media:
+        transceiver = by_mid.get(media.rtp.muxId)
+        if transceiver is None or transceiver.receiver.transport is None:
+            continue
+        router = getattr(transceiver.receiver.transport, "_rtp_router", None)
+        if router is None:
+            continue
+        for ssrc in media.ssrc:
+            router.ssrc_table[ssrc.ssrc] = transceiver.receiver
 
 
 class Participant:
@@ -267,26 +289,31 @@ class Participant:
         peer = self._subscriber
         self._sub_streams = {s.mid: s for s in offer.streams}
         await peer.set_remote(offer.sdp, "offer")
+        _route_recycled_ssrcs(peer.pc, offer.sdp)
         answer = await peer.pc.createAnswer()
         await peer.pc.setLocalDescription(answer)
         await self.request(m.SubscriptionAnswer(type="subscription_answer", sdp=peer.pc.localDescription.sdp))
 
     async def _consume(self, mid: str | None, track: MediaStreamTrack) -> None:
-        info = self._sub_streams.get(mid or "")
-        if info is None:
-            log.warning("track on unknown mid %s", mid)
-            return
-        key = (info.participant_id, info.source)
-        record = self.received.get(key)
-        if record is None:
-            record = ReceivedTrack(info.participant_id, info.source, track.kind)
-            if self.record_dir is not None:
-                record.open_file(self.record_dir)
-            self.received[key] = record
+        # Janus recycles the m-line of a stream that went away for the next one
+        # it adds, and aiortc keeps the same track for a recycled m-line: look up
+        # which stream the mid carries for every frame.
         with contextlib.suppress(MediaStreamError, asyncio.CancelledError):
             while True:
                 frame = await track.recv()
-                record.add(frame)
+                info = self._sub_streams.get(mid or "")
+                if info is not None:
+                    self._record(info, track.kind).add(frame)
+
+    def _record(self, info: m.SubscribedStreamInfo, kind: str) -> ReceivedTrack:
+        key = (info.participant_id, info.source)
+        record = self.received.get(key)
+        if record is None:
+            record = ReceivedTrack(info.participant_id, info.source, kind)
+            if self.record_dir is not None:
+                record.open_file(self.record_dir)
+            self.received[key] = record
+        return record
 
     # --- chat, hands, reactions -----------------------------------------------------
 

@@ -1,0 +1,138 @@
+"""Start a real ``visio serve`` (with its supervised Janus) for integration tests and benchmarks.
+
+Media tests need a network path that ICE can use: Janus and aioice ignore
+loopback, so they run inside a network namespace with a veth pair, made by
+``scripts/netns-run`` (docs/testing.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from visio.media.janus.supervisor import running_janus_pid
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def ice_path_available() -> bool:
+    """True when a non-loopback IPv4 interface is up (inside scripts/netns-run)."""
+    try:
+        out = subprocess.run(
+            ["ip", "-o", "-4", "addr", "show", "up"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    return any(" lo " not in line and "inet " in line for line in out.splitlines())
+
+
+def in_test_namespace() -> bool:
+    return bool(os.environ.get("VISIO_TEST_NETNS")) and ice_path_available()
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            self.base_url + path, data=data, method=method,
+            headers={"content-type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback
+                raw = resp.read()
+                return resp.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            return exc.code, json.loads(raw) if raw else None
+
+    def create_room(self, **fields: Any) -> str:
+        status, body = self.request("POST", "/api/v1/rooms", fields)
+        assert status == 201, body
+        slug: str = body["slug"]
+        return slug
+
+    def meeting_url(self, slug: str) -> str:
+        return f"{self.base_url}/{slug}"
+
+    def janus_pid(self) -> int | None:
+        return running_janus_pid(self.data_dir)
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"visio serve exited:\n{self.log_tail()}")
+            with contextlib.suppress(OSError):
+                status, _ = self.request("GET", "/readyz")
+                if status == 200:
+                    return
+            time.sleep(0.1)
+        raise TimeoutError(f"visio serve not ready in {timeout} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+@contextlib.contextmanager
+def run_server(data_dir: Path, **settings: str) -> Iterator[RunningServer]:
+    """``visio serve`` on free ports with its own data folder; stopped on exit."""
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        VISIO_DATA_DIR=str(data_dir),
+        VISIO_HOST="127.0.0.1",
+        VISIO_PORT=str(port),
+        VISIO_JANUS_WS_PORT=str(free_port()),
+        VISIO_JANUS_ADMIN_WS_PORT=str(free_port()),
+        VISIO_EMPTY_ROOM_GRACE_SECONDS="1",
+    )
+    env.update({f"VISIO_{key.upper()}": value for key, value in settings.items()})
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / "visio.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "visio", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    server = RunningServer(f"http://127.0.0.1:{port}", data_dir, process, log_path)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        janus = server.janus_pid()
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        # Only if Visio could not stop the Janus it started (it was killed).
+        janus_left = server.janus_pid()
+        if janus_left is not None and janus_left == janus:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(janus_left, signal.SIGKILL)
