@@ -57,11 +57,13 @@ class RunningServer:
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(
-            self.base_url + path, data=data, method=method,
+            self.base_url + path,
+            data=data,
+            method=method,
             headers={"content-type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback
+            with urllib.request.urlopen(req, timeout=10) as resp:
                 raw = resp.read()
                 return resp.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as exc:

@@ -46,14 +46,33 @@ def frames_from(receiver: Participant, sender: Participant, source: str) -> int:
 
 
 async def wait_media(
-    receiver: Participant, sender: Participant, *, audio: int = 100, video: int = 15,
+    receiver: Participant,
+    sender: Participant,
+    *,
+    audio: int = 100,
+    video: int = 15,
     timeout: float = 20.0,
 ) -> None:
     await receiver.wait_for(
-        lambda: frames_from(receiver, sender, "microphone") >= audio
-        and frames_from(receiver, sender, "camera") >= video,
+        lambda: (
+            frames_from(receiver, sender, "microphone") >= audio
+            and frames_from(receiver, sender, "camera") >= video
+        ),
         timeout,
     )
+
+
+def has_chat(person: Participant, text: str) -> Callable[[], bool]:
+    return lambda: any(message.text == text for message in person.chat)
+
+
+def receives_nothing_from(person: Participant, gone: str | None) -> Callable[[], bool]:
+    return lambda: all(s.participant_id != gone for s in person.subscribed_streams)
+
+
+def grows(count: Callable[[], int], *, by: int) -> Callable[[], bool]:
+    start = count()
+    return lambda: count() > start + by
 
 
 def assert_hears(receiver: Participant, sender: Participant) -> None:
@@ -78,7 +97,7 @@ async def test_three_participants_receive_each_other_and_chat(server: RunningSer
         assert {p.display_name for p in alice.roster.values()} == set(TONES)
         await alice.send_chat("Bonjour à tous")
         for person in people:
-            await person.wait_for(lambda p=person: any(c.text == "Bonjour à tous" for c in p.chat))
+            await person.wait_for(has_chat(person, "Bonjour à tous"))
         message = chloe.chat[-1]
         assert message.participant_id == alice.participant_id
         assert message.display_name == "Alice"
@@ -109,11 +128,9 @@ async def test_leave_updates_rosters_and_subscriptions_and_rejoin_works(
         chloe_id = chloe.participant_id
         await chloe.leave()
         for person in (alice, bob):
-            await person.wait_for(lambda p=person: chloe_id not in p.roster)
+            await person.wait_for(lambda p=person: chloe_id not in p.roster)  # type: ignore[misc]
             # Visio renegotiates the subscription without the streams of who left.
-            await person.wait_for(
-                lambda p=person: all(s.participant_id != chloe_id for s in p._sub_streams.values())
-            )
+            await person.wait_for(receives_nothing_from(person, chloe_id))
         # The others still hear each other after the renegotiation.
         before = frames_from(alice, bob, "microphone")
         await alice.wait_for(lambda: frames_from(alice, bob, "microphone") > before + 50)
@@ -154,18 +171,15 @@ async def test_janus_killed_mid_meeting_is_restored(server: RunningServer) -> No
         assert old_pid is not None
         os.kill(old_pid, signal.SIGKILL)
         for person in (alice, bob):
-            await person.wait_for(lambda p=person: p.media_resets >= 1, timeout=30)
-        marks: dict[str, Callable[[], int]] = {
+            await person.wait_for(lambda p=person: p.media_resets >= 1, timeout=30)  # type: ignore[misc]
+        marks: dict[str, Callable[[], int]] = {  # frames received, by direction
             "alice←bob audio": lambda: frames_from(alice, bob, "microphone"),
             "bob←alice audio": lambda: frames_from(bob, alice, "microphone"),
             "alice←bob video": lambda: frames_from(alice, bob, "camera"),
             "bob←alice video": lambda: frames_from(bob, alice, "camera"),
         }
-        start = {name: count() for name, count in marks.items()}
-        for name, count in marks.items():
-            await alice.wait_for(
-                lambda c=count, s=start[name]: c() > s + 20, timeout=30
-            )
+        for count in marks.values():
+            await alice.wait_for(grows(count, by=20), timeout=30)
         assert_hears(alice, bob)
         assert_hears(bob, alice)
         new_pid = server.janus_pid()

@@ -1,61 +1,109 @@
 """In-memory fakes of outside boundaries, for unit tests only.
 
-:class:`FakeMedia` does no media at all: it records what the meeting logic
-asked for and answers with fixed, obviously fake values.
+:class:`FakeMedia` does no media at all.  It reads an offer's media sections
+the way the real SFU would accept them, reports the publisher connection up
+at once, and answers subscriptions with a textual fake offer listing the
+streams, so that the meeting logic can be exercised without Janus.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from visio.errors import VisioError
 from visio.media.base import (
     IceCandidate,
     MediaEvents,
     PeerRole,
     PublishedStream,
     RoomOptions,
+    StreamKind,
     StreamSelector,
+    SubscribedStream,
     SubscriptionOffer,
 )
+from visio.media.sdp import parse_media_sections
 
 FAKE_ANSWER_SDP = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=fake answer\r\nt=0 0\r\n"
 
 
+def offer_sdp(*sections: tuple[str, str, bool]) -> str:
+    """A minimal SDP offer with (kind, mid, simulcast) media sections."""
+    lines = ["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "t=0 0"]
+    for kind, mid, simulcast in sections:
+        lines += [f"m={kind} 9 UDP/TLS/RTP/SAVPF 96", f"a=mid:{mid}", "a=sendonly"]
+        if simulcast:
+            lines.append("a=simulcast:send q;h;f")
+    return "\r\n".join(lines) + "\r\n"
+
+
 @dataclass
 class FakeParticipant:
+    room: FakeRoom
     participant_id: str
     display_name: str
     offers: list[str] = field(default_factory=list)
     candidates: list[tuple[PeerRole, IceCandidate | None]] = field(default_factory=list)
-    subscribed: tuple[StreamSelector, ...] = ()
+    published: dict[str, PublishedStream] = field(default_factory=dict)
+    subscribed: tuple[SubscribedStream, ...] = ()
+    answers: list[str] = field(default_factory=list)
+    substreams: dict[str, int] = field(default_factory=dict)
     closed: bool = False
+    #: Raised by the next publish(), to play an SFU refusal.
+    fail_publish: Exception | None = None
 
     async def publish(
         self, offer_sdp: str, sources: dict[str, str]
     ) -> tuple[str, list[PublishedStream]]:
+        if self.fail_publish is not None:
+            error, self.fail_publish = self.fail_publish, None
+            raise error
         self.offers.append(offer_sdp)
-        return FAKE_ANSWER_SDP, []
+        streams = [
+            PublishedStream(s.mid, StreamKind(s.kind), sources[s.mid], s.simulcast)
+            for s in parse_media_sections(offer_sdp)
+            if s.mid is not None and s.mid in sources
+        ]
+        self.published = {s.mid: s for s in streams}
+        # Like webrtcup: the connection comes up after the answer went back.
+        asyncio.get_running_loop().call_soon(
+            self.room.events.on_connection_state, self.participant_id, PeerRole.PUBLISHER, True
+        )
+        return FAKE_ANSWER_SDP, streams
 
     async def unpublish(self) -> None:
-        pass
+        self.published.clear()
 
     async def trickle(self, role: PeerRole, candidate: IceCandidate | None) -> None:
         self.candidates.append((role, candidate))
 
     async def subscribe(self, streams: Sequence[StreamSelector]) -> SubscriptionOffer | None:
-        # Publishes nothing, so it has nothing to offer: every set is empty.
-        self.subscribed = tuple(streams)
-        return None
+        wanted = []
+        for selector in streams:
+            publisher = self.room.participants.get(selector.publisher)
+            if publisher is not None and selector.mid in publisher.published:
+                wanted.append((selector.publisher, selector.mid, publisher.published[selector.mid]))
+        new = tuple(
+            SubscribedStream(str(index), pid, mid, stream.kind)
+            for index, (pid, mid, stream) in enumerate(wanted)
+        )
+        if new == self.subscribed:
+            return None
+        self.subscribed = new
+        sdp = "v=0\r\n" + "".join(f"m={s.kind.value} 9 X 0\r\na=mid:{s.mid}\r\n" for s in new)
+        return SubscriptionOffer(sdp, new)
 
     async def answer_subscription(self, sdp: str) -> None:
-        pass
+        self.answers.append(sdp)
 
     async def set_substream(self, mid: str, substream: int) -> None:
-        pass
+        self.substreams[mid] = substream
 
     async def close(self) -> None:
         self.closed = True
+        self.room.participants.pop(self.participant_id, None)
 
 
 @dataclass
@@ -66,7 +114,7 @@ class FakeRoom:
     closed: bool = False
 
     async def add_participant(self, participant_id: str, display_name: str) -> FakeParticipant:
-        participant = FakeParticipant(participant_id, display_name)
+        participant = FakeParticipant(self, participant_id, display_name)
         self.participants[participant_id] = participant
         return participant
 
@@ -81,6 +129,8 @@ class FakeMedia:
     is_ready: bool = True
     started: bool = False
     rooms: list[FakeRoom] = field(default_factory=list)
+    #: Raised by open_room(), to play an unreachable SFU.
+    fail_open: VisioError | None = None
 
     async def start(self) -> None:
         self.started = True
@@ -92,6 +142,8 @@ class FakeMedia:
         return self.is_ready
 
     async def open_room(self, options: RoomOptions, events: MediaEvents) -> FakeRoom:
+        if self.fail_open is not None:
+            raise self.fail_open
         room = FakeRoom(options, events)
         self.rooms.append(room)
         return room

@@ -1,4 +1,4 @@
-"""``visio bot <meeting URL>``: a participant that publishes audio/video and records what it gets."""
+"""``visio bot <meeting URL>``: publish audio/video, record what arrives, chat."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ import contextlib
 import signal
 from pathlib import Path
 
+from aiortc.mediastreams import MediaStreamTrack
+
 from visio.client.media import PatternVideoTrack, ToneTrack, WavTrack
 from visio.client.participant import Participant, TrackFactory
 
 
 def add_bot_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("meeting_url", help="meeting link, e.g. http://127.0.0.1:8000/abcd-efgh-ijkl")
+    parser.add_argument(
+        "meeting_url", help="meeting link, e.g. http://127.0.0.1:8000/abcd-efgh-ijkl"
+    )
     parser.add_argument("--name", default="Visio bot", help="display name")
     audio = parser.add_mutually_exclusive_group()
     audio.add_argument("--audio", type=Path, help="audio file to publish (looped)")
@@ -38,7 +42,14 @@ async def run_bot(args: argparse.Namespace) -> int:
         from aiortc.contrib.media import MediaPlayer
 
         video_path = str(args.video_file)
-        sources["camera"] = lambda: MediaPlayer(video_path, loop=True).video
+
+        def file_video() -> MediaStreamTrack:
+            track = MediaPlayer(video_path, loop=True).video
+            if track is None:
+                raise SystemExit(f"{video_path} has no video stream")
+            return track
+
+        sources["camera"] = file_video
     elif args.video == "pattern":
         sources["camera"] = PatternVideoTrack
     stop = asyncio.Event()

@@ -19,7 +19,7 @@ SAMPLE_RATE = 48_000
 SAMPLES_PER_FRAME = int(SAMPLE_RATE * AUDIO_PTIME)
 
 
-class ToneTrack(MediaStreamTrack):  # type: ignore[misc]
+class ToneTrack(MediaStreamTrack):
     """A sine tone at ``frequency`` Hz, paced in real time (20 ms frames, 48 kHz mono)."""
 
     kind = "audio"
@@ -40,7 +40,9 @@ class ToneTrack(MediaStreamTrack):  # type: ignore[misc]
         if wait > 0:
             await asyncio.sleep(wait)
         t = (np.arange(SAMPLES_PER_FRAME) + self._pts) / SAMPLE_RATE
-        samples = (self.amplitude * 32767 * np.sin(2 * math.pi * self.frequency * t)).astype(np.int16)
+        samples = (self.amplitude * 32767 * np.sin(2 * math.pi * self.frequency * t)).astype(
+            np.int16
+        )
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = SAMPLE_RATE
         frame.pts = self._pts
@@ -49,7 +51,7 @@ class ToneTrack(MediaStreamTrack):  # type: ignore[misc]
         return frame
 
 
-class WavTrack(MediaStreamTrack):  # type: ignore[misc]
+class WavTrack(MediaStreamTrack):
     """A WAV file played in real time, looped, resampled to 48 kHz mono."""
 
     kind = "audio"
@@ -75,8 +77,10 @@ class WavTrack(MediaStreamTrack):  # type: ignore[misc]
         offset = self._pts % total if self.loop else self._pts
         chunk = self.samples[offset : offset + SAMPLES_PER_FRAME]
         if chunk.size < SAMPLES_PER_FRAME:
-            rest = self.samples[: SAMPLES_PER_FRAME - chunk.size] if self.loop else np.zeros(
-                SAMPLES_PER_FRAME - chunk.size, dtype=np.int16
+            rest = (
+                self.samples[: SAMPLES_PER_FRAME - chunk.size]
+                if self.loop
+                else np.zeros(SAMPLES_PER_FRAME - chunk.size, dtype=np.int16)
             )
             chunk = np.concatenate([chunk, rest])
         frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")
@@ -87,13 +91,16 @@ class WavTrack(MediaStreamTrack):  # type: ignore[misc]
         return frame
 
 
-class PatternVideoTrack(MediaStreamTrack):  # type: ignore[misc]
+class PatternVideoTrack(MediaStreamTrack):
     """Synthetic video: a solid colour with a moving bar, ``fps`` frames a second."""
 
     kind = "video"
 
     def __init__(
-        self, width: int = 320, height: int = 240, fps: int = 15,
+        self,
+        width: int = 320,
+        height: int = 240,
+        fps: int = 15,
         color: tuple[int, int, int] = (40, 120, 200),
     ) -> None:
         super().__init__()
@@ -128,9 +135,9 @@ def read_wav_48k_mono(path: Path) -> np.ndarray[Any, np.dtype[np.int16]]:
     with av.open(str(path)) as container:
         for frame in container.decode(audio=0):
             for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray().reshape(-1))
+                chunks.append(out.to_ndarray().reshape(-1).astype(np.int16, copy=False))
     for out in resampler.resample(None):
-        chunks.append(out.to_ndarray().reshape(-1))
+        chunks.append(out.to_ndarray().reshape(-1).astype(np.int16, copy=False))
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
 
 
@@ -168,7 +175,7 @@ class ReceivedTrack:
             if self._resampler is None:
                 self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
             for out in self._resampler.resample(frame):
-                pcm = out.to_ndarray().reshape(-1)
+                pcm = out.to_ndarray().reshape(-1).astype(np.int16, copy=False)
                 self.samples.append(pcm)
                 self._kept += pcm.size
                 while self._kept - self.samples[0].size >= self.keep_samples_seconds * SAMPLE_RATE:
@@ -212,7 +219,9 @@ class ReceivedTrack:
             self._container = None
 
 
-def dominant_frequency(samples: np.ndarray[Any, np.dtype[np.int16]], rate: int = SAMPLE_RATE) -> float:
+def dominant_frequency(
+    samples: np.ndarray[Any, np.dtype[np.int16]], rate: int = SAMPLE_RATE
+) -> float:
     """The strongest frequency in ``samples`` (Hz)."""
     if samples.size < 1024:
         return 0.0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import av
 from aiortc import (
     RTCConfiguration,
     RTCIceServer,
@@ -240,7 +241,9 @@ class Participant:
         offer = await peer.pc.createOffer()
         await peer.pc.setLocalDescription(offer)
         mids = {
-            t.mid: by_transceiver[id(t)] for t in peer.pc.getTransceivers() if id(t) in by_transceiver
+            t.mid: by_transceiver[id(t)]
+            for t in peer.pc.getTransceivers()
+            if id(t) in by_transceiver
         }
         reply = await self.request(
             m.Publish(type="publish", sdp=peer.pc.localDescription.sdp, sources=mids), timeout
@@ -250,7 +253,7 @@ class Participant:
         return reply
 
     async def set_muted(self, source: str, muted: bool) -> None:
-        await self.request(m.Mute(type="mute", source=source, muted=muted))  # type: ignore[arg-type]
+        await self.request(m.Mute(type="mute", source=source, muted=muted))
 
     # --- subscribing ------------------------------------------------------------
 
@@ -278,7 +281,7 @@ class Participant:
         if self._subscriber is None:
             peer = self._subscriber = _Peer(self._rtc_config())
 
-            @peer.pc.on("track")  # type: ignore[untyped-decorator]
+            @peer.pc.on("track")
             def on_track(track: MediaStreamTrack) -> None:
                 transceiver = next(
                     (t for t in peer.pc.getTransceivers() if t.receiver.track is track), None
@@ -292,7 +295,9 @@ class Participant:
         _route_recycled_ssrcs(peer.pc, offer.sdp)
         answer = await peer.pc.createAnswer()
         await peer.pc.setLocalDescription(answer)
-        await self.request(m.SubscriptionAnswer(type="subscription_answer", sdp=peer.pc.localDescription.sdp))
+        await self.request(
+            m.SubscriptionAnswer(type="subscription_answer", sdp=peer.pc.localDescription.sdp)
+        )
 
     async def _consume(self, mid: str | None, track: MediaStreamTrack) -> None:
         # Janus recycles the m-line of a stream that went away for the next one
@@ -302,7 +307,7 @@ class Participant:
             while True:
                 frame = await track.recv()
                 info = self._sub_streams.get(mid or "")
-                if info is not None:
+                if info is not None and isinstance(frame, av.AudioFrame | av.VideoFrame):
                     self._record(info, track.kind).add(frame)
 
     def _record(self, info: m.SubscribedStreamInfo, kind: str) -> ReceivedTrack:
@@ -324,7 +329,7 @@ class Participant:
         await self.request(m.RaiseHand(type="raise_hand", raised=raised))
 
     async def react(self, emoji: str) -> None:
-        await self.request(m.SendReaction(type="reaction", emoji=emoji))  # type: ignore[arg-type]
+        await self.request(m.SendReaction(type="reaction", emoji=emoji))
 
     # --- waiting for things --------------------------------------------------------
 
@@ -338,6 +343,11 @@ class Participant:
                     raise TimeoutError("condition not met in time")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+
+    @property
+    def subscribed_streams(self) -> list[m.SubscribedStreamInfo]:
+        """What the subscriber connection carries, per the latest offer."""
+        return list(self._sub_streams.values())
 
     def track_from(self, participant_id: str, source: str) -> ReceivedTrack | None:
         return self.received.get((participant_id, source))

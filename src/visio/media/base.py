@@ -100,7 +100,9 @@ class MediaEvents(Protocol):
 class MediaParticipant(Protocol):
     """One participant's presence in a media room (publisher and subscriber)."""
 
-    async def publish(self, offer_sdp: str, sources: dict[str, str]) -> tuple[str, list[PublishedStream]]:
+    async def publish(
+        self, offer_sdp: str, sources: dict[str, str]
+    ) -> tuple[str, list[PublishedStream]]:
         """Publish or renegotiate with an SDP offer; ``sources`` maps mid to source name.
 
         Returns the SFU's SDP answer and the streams now published.  Raises

@@ -38,8 +38,13 @@ def parse_media_sections(sdp: str) -> list[MediaSection]:
             if len(parts) < 4 or not parts[1].isdigit():
                 raise InvalidSdp(f"SDP line {number}: bad media line")
             sections.append(
-                {"kind": parts[0], "port": int(parts[1]), "mid": None, "simulcast": False,
-                 "direction": "sendrecv"}
+                {
+                    "kind": parts[0],
+                    "port": int(parts[1]),
+                    "mid": None,
+                    "simulcast": False,
+                    "direction": "sendrecv",
+                }
             )
         elif sections:
             current = sections[-1]

@@ -67,7 +67,9 @@ class RoomHub:
                 self.settings.turn_ttl_seconds,
             )
             servers.append(
-                m.IceServer(urls=list(self.settings.turn_urls), username=username, credential=credential)
+                m.IceServer(
+                    urls=list(self.settings.turn_urls), username=username, credential=credential
+                )
             )
         return servers
 

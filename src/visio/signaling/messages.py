@@ -366,7 +366,9 @@ def parse_client_message(raw: str | bytes) -> ClientMessage:
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MalformedMessage(f"Not valid JSON: {exc.msg if hasattr(exc, 'msg') else exc}") from exc
+        raise MalformedMessage(
+            f"Not valid JSON: {exc.msg if hasattr(exc, 'msg') else exc}"
+        ) from exc
     if not isinstance(data, dict):
         raise MalformedMessage("A message is a JSON object")
     request_id = data.get("id") if isinstance(data.get("id"), str) else None

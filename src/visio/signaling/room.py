@@ -115,7 +115,7 @@ class Participant:
                 m.StreamInfo(
                     mid=s.mid,
                     kind=s.kind.value,
-                    source=s.source,  # type: ignore[arg-type]
+                    source=s.source,
                     muted=self.muted.get(s.source, False),
                     simulcast=s.simulcast,
                 )
@@ -172,7 +172,9 @@ class LiveRoom:
         )
         return participant
 
-    def snapshot(self, participant: Participant, reply_to: str | None, ice: list[m.IceServer]) -> m.Joined:
+    def snapshot(
+        self, participant: Participant, reply_to: str | None, ice: list[m.IceServer]
+    ) -> m.Joined:
         return m.Joined(
             reply_to=reply_to,
             participant_id=participant.id,
@@ -198,9 +200,7 @@ class LiveRoom:
             self.active_speaker = None
         with contextlib.suppress(Exception):
             await participant.media.close()
-        self.broadcast(
-            m.ParticipantLeft(participant_id=participant.id, reason=reason)  # type: ignore[arg-type]
-        )
+        self.broadcast(m.ParticipantLeft(participant_id=participant.id, reason=reason))
         self._resubscribe_watchers(participant.id)
         if not self.participants:
             self._on_empty(self)
@@ -236,8 +236,13 @@ class LiveRoom:
             reply_to=msg.id,
             sdp=answer,
             streams=[
-                m.StreamInfo(mid=s.mid, kind=s.kind.value, source=s.source,  # type: ignore[arg-type]
-                             muted=participant.muted.get(s.source, False), simulcast=s.simulcast)
+                m.StreamInfo(
+                    mid=s.mid,
+                    kind=s.kind.value,
+                    source=s.source,
+                    muted=participant.muted.get(s.source, False),
+                    simulcast=s.simulcast,
+                )
                 for s in streams
             ],
         )
@@ -306,18 +311,22 @@ class LiveRoom:
     def _describe(self, stream: SubscribedStream) -> m.SubscribedStreamInfo:
         publisher = self.participants.get(stream.publisher)
         published = publisher.published.get(stream.publisher_mid) if publisher else None
-        source = published.source if published else (
-            "microphone" if stream.kind.value == "audio" else "camera"
+        source = (
+            published.source
+            if published
+            else ("microphone" if stream.kind.value == "audio" else "camera")
         )
         return m.SubscribedStreamInfo(
             mid=stream.mid,
             participant_id=stream.publisher,
             publisher_mid=stream.publisher_mid,
             kind=stream.kind.value,
-            source=source,  # type: ignore[arg-type]
+            source=source,
         )
 
-    async def answer_subscription(self, participant: Participant, msg: m.SubscriptionAnswer) -> None:
+    async def answer_subscription(
+        self, participant: Participant, msg: m.SubscriptionAnswer
+    ) -> None:
         sub = participant.sub
         async with sub.lock:
             if not sub.awaiting_answer:
@@ -390,7 +399,7 @@ class LiveRoom:
     def react(self, participant: Participant, emoji: str) -> None:
         if not participant.reaction_limit.take():
             raise RateLimited("Too many reactions; slow down")
-        self.broadcast(m.ReactionReceived(participant_id=participant.id, emoji=emoji))  # type: ignore[arg-type]
+        self.broadcast(m.ReactionReceived(participant_id=participant.id, emoji=emoji))
 
     # --- MediaEvents ---------------------------------------------------------------
 
@@ -410,10 +419,14 @@ class LiveRoom:
         participant = self.participants.get(participant_id)
         if participant is None:
             return
-        wire = None if candidate is None else m.Candidate(
-            candidate=candidate.candidate,
-            sdp_mid=candidate.sdp_mid,
-            sdp_mline_index=candidate.sdp_mline_index,
+        wire = (
+            None
+            if candidate is None
+            else m.Candidate(
+                candidate=candidate.candidate,
+                sdp_mid=candidate.sdp_mid,
+                sdp_mline_index=candidate.sdp_mline_index,
+            )
         )
         participant.outbox.send(m.ServerTrickle(role=role.value, candidate=wire))
 

@@ -55,7 +55,9 @@ class QueueOutbox(Outbox):
     def __init__(self, socket: Socket) -> None:
         self._socket = socket
         self._queue: asyncio.Queue[str | tuple[int, str]] = asyncio.Queue()
-        self._writer = asyncio.get_running_loop().create_task(self._write(), name="signaling-writer")
+        self._writer = asyncio.get_running_loop().create_task(
+            self._write(), name="signaling-writer"
+        )
         self.gone = asyncio.Event()
 
     def send(self, message: BaseModel) -> None:

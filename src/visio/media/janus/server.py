@@ -69,7 +69,12 @@ class JanusNodeClient:
     """A connection to one Janus node that reconnects and rebuilds its rooms."""
 
     def __init__(
-        self, name: str, url: str, *, admin_key: str, api_secret: str | None,
+        self,
+        name: str,
+        url: str,
+        *,
+        admin_key: str,
+        api_secret: str | None,
         capture: Any = None,
     ) -> None:
         self.name = name
@@ -94,9 +99,14 @@ class JanusNodeClient:
     def load(self) -> int:
         return sum(len(room.participants) for room in self.rooms)
 
+    @property
+    def connected(self) -> bool:
+        return self.connection is not None and self.connection.connected
+
     async def start(self) -> None:
         try:
             await self._connect()
+            self._up.set()
         except (JanusConnectionLost, JanusError, TimeoutError) as exc:
             log.warning("Janus node %s is not reachable yet: %s", self.name, exc)
             self._schedule_reconnect()
@@ -132,7 +142,6 @@ class JanusNodeClient:
             raise
         self.connection, self.control, self.control_handle = connection, control, handle
         self.generation += 1
-        self._up.set()
         log.info("connected to Janus node %s (generation %d)", self.name, self.generation)
 
     def _on_closed(self) -> None:
@@ -146,7 +155,9 @@ class JanusNodeClient:
 
     def _schedule_reconnect(self) -> None:
         if self._reconnector is None or self._reconnector.done():
-            self._reconnector = asyncio.create_task(self._reconnect(), name=f"janus-reconnect {self.name}")
+            self._reconnector = asyncio.create_task(
+                self._reconnect(), name=f"janus-reconnect {self.name}"
+            )
 
     async def _reconnect(self) -> None:
         delay = 0.2
@@ -158,20 +169,24 @@ class JanusNodeClient:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
                 continue
+            # New joins wait (wait_up) until every room is back, so that a
+            # participant is never set up twice or in a room not yet recreated.
             for room in list(self.rooms):
                 try:
                     await room.rebuild()
                 except Exception:
                     log.exception("could not rebuild room %s on %s", room.room_id, self.name)
-            return
+            if self.connected:
+                self._up.set()
+                return
 
     async def admin(self, body: dict[str, Any]) -> JanusMessage:
-        if self.control is None or not self.up:
+        if self.control is None or not self.connected:
             raise JanusConnectionLost(f"Janus node {self.name} is down")
         return await self.control.message(self.control_handle, body)
 
     async def new_session(self) -> JanusSession:
-        if self.connection is None or not self.up:
+        if self.connection is None or not self.connected:
             raise JanusConnectionLost(f"Janus node {self.name} is down")
         return await JanusSession.create(self.connection)
 
@@ -223,13 +238,20 @@ class JanusRoom:
     async def _destroy_on_node(self) -> None:
         with contextlib.suppress(JanusError, JanusConnectionLost, TimeoutError):
             await self.node.admin(
-                {"request": "destroy", "room": self.room_id, "secret": self.secret,
-                 "admin_key": self.node.admin_key}
+                {
+                    "request": "destroy",
+                    "room": self.room_id,
+                    "secret": self.secret,
+                    "admin_key": self.node.admin_key,
+                }
             )
 
     async def add_participant(self, participant_id: str, display_name: str) -> MediaParticipant:
         if participant_id in self.participants:
             raise ValueError(f"participant {participant_id} already in room")
+        if not self.node.up:
+            # The node may be restarting: the rebuild will include this participant.
+            await self.node.wait_up(5.0)
         participant = JanusParticipant(self, participant_id, display_name)
         self.participants[participant_id] = participant
         self.feeds[participant.feed_id] = participant
@@ -271,7 +293,9 @@ class JanusRoom:
             try:
                 await participant.setup()
             except (JanusError, JanusConnectionLost, TimeoutError):
-                log.exception("could not rejoin %s after a node restart", participant.participant_id)
+                log.exception(
+                    "could not rejoin %s after a node restart", participant.participant_id
+                )
         self.events.on_media_reset()
 
     def on_talking(self, talking: Talking) -> None:
@@ -310,8 +334,14 @@ class JanusParticipant:
         )
         await self.session.message(
             self.pub_handle,
-            {"request": "join", "ptype": "publisher", "room": self.room.room_id,
-             "pin": self.room.pin, "id": self.feed_id, "display": self.participant_id},
+            {
+                "request": "join",
+                "ptype": "publisher",
+                "room": self.room.room_id,
+                "pin": self.room.pin,
+                "id": self.feed_id,
+                "display": self.participant_id,
+            },
             wait_event=True,
         )
 
@@ -324,7 +354,7 @@ class JanusParticipant:
         self.sub_handle = 0
 
     def _session(self) -> JanusSession:
-        if self.session is None or not self._node.up:
+        if self.session is None or not self._node.connected:
             raise MediaUnavailable()
         return self.session
 
@@ -352,7 +382,9 @@ class JanusParticipant:
         async with self._lock:
             try:
                 reply = await session.message(
-                    self.pub_handle, body, jsep={"type": "offer", "sdp": offer_sdp},
+                    self.pub_handle,
+                    body,
+                    jsep={"type": "offer", "sdp": offer_sdp},
                     wait_event=True,
                 )
             except (JanusError, JanusConnectionLost, TimeoutError) as exc:
@@ -381,8 +413,11 @@ class JanusParticipant:
         if candidate is None:
             payload = {"completed": True}
         else:
-            payload = {"candidate": candidate.candidate, "sdpMid": candidate.sdp_mid,
-                       "sdpMLineIndex": candidate.sdp_mline_index}
+            payload = {
+                "candidate": candidate.candidate,
+                "sdpMid": candidate.sdp_mid,
+                "sdpMLineIndex": candidate.sdp_mline_index,
+            }
         try:
             await self.session.trickle(handle, payload)
         except (JanusError, JanusConnectionLost, TimeoutError) as exc:
@@ -398,12 +433,16 @@ class JanusParticipant:
         current = {(s.mid): s for s in self.subscribed}
         current_keys = {
             (self.room.participants[s.publisher].feed_id, s.publisher_mid): s.mid
-            for s in self.subscribed if s.publisher in self.room.participants
+            for s in self.subscribed
+            if s.publisher in self.room.participants
         }
         add = [key for key in wanted if key not in current_keys]
-        remove = [mid for mid, s in current.items()
-                  if s.publisher not in self.room.participants
-                  or (self.room.participants[s.publisher].feed_id, s.publisher_mid) not in wanted]
+        remove = [
+            mid
+            for mid, s in current.items()
+            if s.publisher not in self.room.participants
+            or (self.room.participants[s.publisher].feed_id, s.publisher_mid) not in wanted
+        ]
         if not add and not remove:
             return None
         session = self._session()
@@ -417,9 +456,14 @@ class JanusParticipant:
                     )
                     reply = await session.message(
                         self.sub_handle,
-                        {"request": "join", "ptype": "subscriber", "room": self.room.room_id,
-                         "pin": self.room.pin, "use_msid": True,
-                         "streams": [{"feed": feed, "mid": mid} for feed, mid in add]},
+                        {
+                            "request": "join",
+                            "ptype": "subscriber",
+                            "room": self.room.room_id,
+                            "pin": self.room.pin,
+                            "use_msid": True,
+                            "streams": [{"feed": feed, "mid": mid} for feed, mid in add],
+                        },
                         wait_event=True,
                     )
                 else:
@@ -431,7 +475,9 @@ class JanusParticipant:
                     reply = await session.message(self.sub_handle, body, wait_event=True)
             except (JanusError, JanusConnectionLost, TimeoutError) as exc:
                 raise _media_error(exc) from exc
-        self.subscribed = self._map_streams(SubscriberStream.parse_list(reply.data.get("streams", [])))
+        self.subscribed = self._map_streams(
+            SubscriberStream.parse_list(reply.data.get("streams", []))
+        )
         if reply.jsep is None:
             return None
         return SubscriptionOffer(reply.jsep.sdp, tuple(self.subscribed))
@@ -443,8 +489,9 @@ class JanusParticipant:
             if publisher is None:
                 continue
             out.append(
-                SubscribedStream(stream.mid, publisher.participant_id, stream.feed_mid,
-                                 StreamKind(stream.kind))
+                SubscribedStream(
+                    stream.mid, publisher.participant_id, stream.feed_mid, StreamKind(stream.kind)
+                )
             )
         return out
 
@@ -455,7 +502,9 @@ class JanusParticipant:
         async with self._lock:
             try:
                 await session.message(
-                    self.sub_handle, {"request": "start"}, jsep={"type": "answer", "sdp": sdp},
+                    self.sub_handle,
+                    {"request": "start"},
+                    jsep={"type": "answer", "sdp": sdp},
                     wait_event=True,
                 )
             except (JanusError, JanusConnectionLost, TimeoutError) as exc:
@@ -482,7 +531,7 @@ class JanusParticipant:
         session, self.session = self.session, None
         if session is None:
             return
-        if self._node.up:
+        if self._node.connected:
             with contextlib.suppress(JanusError, JanusConnectionLost, TimeoutError):
                 await session.message(self.pub_handle, {"request": "leave"}, wait_event=False)
         await session.destroy()
@@ -491,8 +540,12 @@ class JanusParticipant:
         events = self.room.events
         if message.janus == "trickle":
             raw = candidate_from_trickle(message)
-            candidate = None if raw is None else IceCandidate(
-                str(raw.get("candidate", "")), raw.get("sdpMid"), raw.get("sdpMLineIndex")
+            candidate = (
+                None
+                if raw is None
+                else IceCandidate(
+                    str(raw.get("candidate", "")), raw.get("sdpMid"), raw.get("sdpMLineIndex")
+                )
             )
             events.on_ice_candidate(self.participant_id, role, candidate)
         elif message.janus == "webrtcup":
@@ -536,16 +589,23 @@ class JanusMediaServer:
             )
             await self.supervisor.start()
             self.nodes = [
-                JanusNodeClient("local", self.supervisor.ws_url,
-                                admin_key=install.janus_admin_key,
-                                api_secret=install.janus_api_secret, capture=self._capture)
+                JanusNodeClient(
+                    "local",
+                    self.supervisor.ws_url,
+                    admin_key=install.janus_admin_key,
+                    api_secret=install.janus_api_secret,
+                    capture=self._capture,
+                )
             ]
         else:
             self.nodes = [
-                JanusNodeClient(node.name or node.url, node.url,
-                                admin_key=node.admin_key.get_secret_value(),
-                                api_secret=node.api_secret.get_secret_value() if node.api_secret else None,
-                                capture=self._capture)
+                JanusNodeClient(
+                    node.name or node.url,
+                    node.url,
+                    admin_key=node.admin_key.get_secret_value(),
+                    api_secret=node.api_secret.get_secret_value() if node.api_secret else None,
+                    capture=self._capture,
+                )
                 for node in settings.janus_nodes
             ]
         for node in self.nodes:

@@ -195,7 +195,9 @@ class JanusSession:
     def __init__(self, connection: JanusConnection, session_id: int) -> None:
         self.connection = connection
         self.id = session_id
-        self._keepalive = asyncio.create_task(self._keep_alive(), name=f"janus-keepalive {session_id}")
+        self._keepalive = asyncio.create_task(
+            self._keep_alive(), name=f"janus-keepalive {session_id}"
+        )
         self.handles: list[int] = []
 
     @classmethod

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install everything Visio needs on Debian 12 (run as root): system packages,
+# then the Python package and its dependencies in .venv inside the checkout.
+#   scripts/install.sh          runtime
+#   scripts/install.sh --test   runtime + test and lint tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="postgres"
+[ "${1:-}" = "--test" ] && extras="postgres,test"
+
+APT_PACKAGES=(janus janus-tools coturn ffmpeg espeak-ng sox iproute2 python3-venv)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# The Debian package may start a system Janus/coturn: Visio runs its own.
+for svc in janus coturn; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    echo "install: note: a system $svc service is running; Visio supervises its own Janus on other ports" >&2
+  fi
+done
+
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[${extras}]"
+echo "install: done (.venv/bin/visio)"

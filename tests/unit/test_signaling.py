@@ -1,0 +1,295 @@
+"""The signaling socket on the real app with a fake media server: protocol, rules, bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
+
+from tests.unit.fakes import FakeMedia, offer_sdp
+from visio.app import create_app
+from visio.config import load_settings
+from visio.errors import InvalidSdp, MediaUnavailable
+from visio.signaling.room import substream_for_height
+
+
+class Peer:
+    def __init__(self, ws: WebSocketTestSession) -> None:
+        self.ws = ws
+        self.id = ""
+
+    def send(self, **message: Any) -> None:
+        self.ws.send_text(json.dumps(message))
+
+    def recv(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.ws.receive_text())
+        return data
+
+    def recv_type(self, kind: str, limit: int = 20) -> dict[str, Any]:
+        for _ in range(limit):
+            message = self.recv()
+            if message["type"] == kind:
+                return message
+        raise AssertionError(f"no {kind} message")
+
+    def join(self, name: str) -> dict[str, Any]:
+        self.send(type="join", id="j", display_name=name)
+        joined = self.recv_type("joined")
+        self.id = joined["participant_id"]
+        return joined
+
+    def closed_with(self) -> int:
+        with pytest.raises(WebSocketDisconnect) as closed:
+            for _ in range(20):
+                self.ws.receive_text()
+        return closed.value.code
+
+
+@contextmanager
+def meeting(tmp_path: Path, media: FakeMedia | None = None, **settings: Any) -> Iterator[Any]:
+    config = load_settings(data_dir=tmp_path, empty_room_grace_seconds=0, **settings)
+    app = create_app(config, media=media or FakeMedia())
+    with TestClient(app) as client:
+        yield client
+
+
+def new_room(client: TestClient, **fields: Any) -> str:
+    response = client.post("/api/v1/rooms", json=fields)
+    assert response.status_code == 201
+    slug: str = response.json()["slug"]
+    return slug
+
+
+@contextmanager
+def peer(client: TestClient, slug: str) -> Iterator[Peer]:
+    with client.websocket_connect(f"/api/v1/rooms/{slug}/ws") as ws:
+        yield Peer(ws)
+
+
+def test_unknown_meeting_gets_room_not_found_and_close_4404(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client, peer(client, "abcd-efgh-ijkl") as p:
+        error = p.recv()
+        assert error["type"] == "error" and error["code"] == "room_not_found"
+        assert p.closed_with() == 4404
+
+
+def test_join_returns_snapshot_and_others_see_the_newcomer(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client, name="Point hebdo")
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            joined = alice.join("Alice")
+            assert joined["reply_to"] == "j" and joined["room"] == {
+                "slug": slug,
+                "name": "Point hebdo",
+            }
+            assert joined["limits"]["max_participants"] == 150
+            assert [p["display_name"] for p in joined["participants"]] == ["Alice"]
+            bob_joined = bob.join("  Bob\u0000 ")
+            assert [p["display_name"] for p in bob_joined["participants"]] == ["Alice", "Bob"]
+            arrived = alice.recv_type("participant_joined")
+            assert arrived["participant"]["id"] == bob.id
+
+
+def test_bad_frames_get_coded_errors_and_the_connection_survives(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client)
+        with peer(client, slug) as p:
+            p.ws.send_text("{not json")
+            assert p.recv()["code"] == "malformed_message"
+            p.ws.send_text("[1, 2]")
+            assert p.recv()["code"] == "malformed_message"
+            p.send(type="teleport", id="x")
+            error = p.recv()
+            assert (error["code"], error["reply_to"]) == ("unknown_message_type", "x")
+            p.send(type="chat", id="c", text="hello")
+            assert p.recv() | {"message": ""} == {
+                "type": "error",
+                "reply_to": "c",
+                "code": "not_joined",
+                "message": "",
+                "details": None,
+            }
+            p.ws.send_text(json.dumps({"type": "ping", "pad": "x" * 70_000}))
+            assert p.recv()["code"] == "message_too_large"
+            p.send(type="join", id="j", display_name="")
+            assert p.recv()["code"] == "invalid_message"
+            p.join("Alice")
+            p.send(type="join", id="j2", display_name="Alice")
+            assert p.recv()["code"] == "already_joined"
+            p.send(type="reaction", id="r", emoji="💣")
+            assert p.recv()["code"] == "invalid_message"
+            p.send(type="ping", id="p")
+            assert p.recv() == {"type": "pong", "reply_to": "p"}
+
+
+def test_unsupported_protocol_version_closes_4400(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client)
+        with peer(client, slug) as p:
+            p.send(type="join", id="j", display_name="A", protocol_version=99)
+            assert p.recv()["code"] == "unsupported_protocol"
+            assert p.closed_with() == 4400
+
+
+def test_meeting_over_its_limit_refuses_with_room_full(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client, settings={"max_participants": 1})
+        with peer(client, slug) as first, peer(client, slug) as second:
+            first.join("Alice")
+            second.send(type="join", id="j", display_name="Bob")
+            error = second.recv()
+            assert (error["code"], error["reply_to"]) == ("room_full", "j")
+            assert second.closed_with() == 4409
+
+
+def test_silent_client_is_closed_after_the_idle_timeout(tmp_path: Path) -> None:
+    with meeting(tmp_path, ws_idle_timeout_seconds=0.2) as client:
+        slug = new_room(client)
+        with peer(client, slug) as p:
+            assert p.recv()["code"] == "idle_timeout"
+            assert p.closed_with() == 4408
+
+
+def test_chat_hands_reactions_and_mute_reach_everyone(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            alice.send(type="chat", id="c1", text="  Bonjour\u200b !  ")
+            chat = bob.recv_type("chat")["message"]
+            assert (chat["text"], chat["display_name"]) == ("Bonjour !", "Alice")
+            bob.send(type="raise_hand", raised=True)
+            alice.send(type="raise_hand", raised=True)
+            assert alice.recv_type("hands")["hands"] == [bob.id]
+            assert alice.recv_type("hands")["hands"] == [bob.id, alice.id]
+            bob.send(type="raise_hand", raised=False)
+            assert alice.recv_type("hands")["hands"] == [alice.id]
+            bob.send(type="reaction", emoji="🎉")
+            assert alice.recv_type("reaction") == {
+                "type": "reaction",
+                "participant_id": bob.id,
+                "emoji": "🎉",
+            }
+            with peer(client, slug) as late:
+                history = late.join("Late")
+                assert [m["text"] for m in history["chat"]] == ["Bonjour !"]
+                assert history["hands"] == [alice.id]
+
+
+def test_chat_flood_is_rate_limited(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client)
+        with peer(client, slug) as p:
+            p.join("Alice")
+            codes = []
+            for n in range(15):
+                p.send(type="chat", id=f"c{n}", text=f"message {n}")
+            for _ in range(15):
+                message = p.recv()
+                while message["type"] == "chat":
+                    message = p.recv()
+                codes.append(message.get("code", message["type"]))
+            assert codes.count("ack") == 10 and codes.count("rate_limited") == 5
+
+
+def test_publish_subscribe_answer_and_departure_renegotiate(tmp_path: Path) -> None:
+    media = FakeMedia()
+    with meeting(tmp_path, media) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            sdp = offer_sdp(("audio", "0", False), ("video", "1", True))
+            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone", "1": "camera"})
+            published = alice.recv_type("published")
+            assert [s["source"] for s in published["streams"]] == ["microphone", "camera"]
+            assert published["streams"][1]["simulcast"] is True
+            update = bob.recv_type("participant_updated")["participant"]
+            assert [s["mid"] for s in update["streams"]] == ["0", "1"]
+            bob.send(
+                type="subscribe",
+                id="s",
+                streams=[
+                    {"participant_id": alice.id, "mid": "0"},
+                    {"participant_id": alice.id, "mid": "1", "height": 180},
+                ],
+            )
+            offer = bob.recv_type("subscription_offer")
+            assert offer["reply_to"] == "s"
+            assert [(s["participant_id"], s["source"]) for s in offer["streams"]] == [
+                (alice.id, "microphone"),
+                (alice.id, "camera"),
+            ]
+            bob.send(type="subscription_answer", id="a", sdp="v=0\r\n")
+            assert bob.recv_type("ack")["reply_to"] == "a"
+            bob_media = media.rooms[0].participants[bob.id]
+            assert bob_media.substreams == {"1": substream_for_height(180)} == {"1": 0}
+            bob.send(type="subscription_answer", id="a2", sdp="v=0\r\n")
+            assert bob.recv_type("error")["code"] == "invalid_state"
+            alice.send(type="leave", id="bye")
+            assert alice.recv_type("ack")["reply_to"] == "bye"
+            assert bob.recv_type("participant_left")["participant_id"] == alice.id
+            renegotiated = bob.recv_type("subscription_offer")
+            assert renegotiated["streams"] == [] and renegotiated["reply_to"] is None
+
+
+def test_too_many_videos_are_refused(tmp_path: Path) -> None:
+    with meeting(tmp_path, max_video_subscriptions=1) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            sdp = offer_sdp(("video", "0", False), ("video", "1", False))
+            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "camera", "1": "screen"})
+            alice.recv_type("published")
+            bob.send(
+                type="subscribe",
+                id="s",
+                streams=[
+                    {"participant_id": alice.id, "mid": "0"},
+                    {"participant_id": alice.id, "mid": "1"},
+                ],
+            )
+            error = bob.recv_type("error")
+            assert (error["code"], error["details"]["requested"]) == ("too_many_streams", 2)
+
+
+def test_refused_sdp_and_unreachable_media_are_coded_errors(tmp_path: Path) -> None:
+    media = FakeMedia()
+    with meeting(tmp_path, media) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice:
+            alice.join("Alice")
+            alice.send(type="publish", id="p", sdp="not sdp at all", sources={})
+            assert alice.recv_type("error")["code"] == "invalid_sdp"
+            media.rooms[0].participants[alice.id].fail_publish = InvalidSdp("refused")
+            sdp = offer_sdp(("audio", "0", False))
+            alice.send(type="publish", id="p2", sdp=sdp, sources={"0": "microphone"})
+            assert alice.recv_type("error")["code"] == "invalid_sdp"
+            alice.send(type="ping", id="still")
+            assert alice.recv_type("pong")["reply_to"] == "still"
+        other = new_room(client)
+        media.fail_open = MediaUnavailable()
+        with peer(client, other) as bob:
+            bob.send(type="join", id="j", display_name="Bob")
+            assert bob.recv_type("error")["code"] == "media_unavailable"
+
+
+def test_turn_credentials_come_with_the_join_answer(tmp_path: Path) -> None:
+    with meeting(
+        tmp_path, turn_urls="turn:turn.example:3478", turn_secret="s3cret", turn_ttl_seconds=600
+    ) as client:
+        slug = new_room(client)
+        with peer(client, slug) as p:
+            servers = p.join("Alice")["ice_servers"]
+            assert servers[0]["urls"] == ["turn:turn.example:3478"]
+            expiry, user = servers[0]["username"].split(":")
+            assert user == p.id and int(expiry) > 0 and servers[0]["credential"]
