@@ -24,7 +24,8 @@ def envelope(
 ) -> np.ndarray[Any, Any]:
     """RMS per 20 ms window."""
     usable = samples[: samples.size // window * window].astype(np.float64)
-    return np.sqrt((usable.reshape(-1, window) ** 2).mean(axis=1))
+    rms: np.ndarray[Any, Any] = np.sqrt((usable.reshape(-1, window) ** 2).mean(axis=1))
+    return rms
 
 
 def best_correlation(received: np.ndarray[Any, Any], source: np.ndarray[Any, Any]) -> float:

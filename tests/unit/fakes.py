@@ -26,6 +26,7 @@ from visio.media.base import (
 )
 from visio.media.sdp import parse_media_sections
 
+FAKE_CANDIDATE = IceCandidate("candidate:1 1 udp 2015363327 10.77.0.1 20000 typ host", "0", 0)
 FAKE_ANSWER_SDP = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=fake answer\r\nt=0 0\r\n"
 
 
@@ -67,7 +68,9 @@ class FakeParticipant:
             if s.mid is not None and s.mid in sources
         ]
         self.published = {s.mid: s for s in streams}
-        # Like webrtcup: the connection comes up after the answer went back.
+        # Like Janus: candidates are trickled before the request returns...
+        self.room.events.on_ice_candidate(self.participant_id, PeerRole.PUBLISHER, FAKE_CANDIDATE)
+        # ...and the connection comes up (webrtcup) after the answer went back.
         asyncio.get_running_loop().call_soon(
             self.room.events.on_connection_state, self.participant_id, PeerRole.PUBLISHER, True
         )
@@ -92,6 +95,7 @@ class FakeParticipant:
         if new == self.subscribed:
             return None
         self.subscribed = new
+        self.room.events.on_ice_candidate(self.participant_id, PeerRole.SUBSCRIBER, FAKE_CANDIDATE)
         sdp = "v=0\r\n" + "".join(f"m={s.kind.value} 9 X 0\r\na=mid:{s.mid}\r\n" for s in new)
         return SubscriptionOffer(sdp, new)
 

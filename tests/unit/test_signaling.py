@@ -241,6 +241,23 @@ def test_publish_subscribe_answer_and_departure_renegotiate(tmp_path: Path) -> N
             assert renegotiated["streams"] == [] and renegotiated["reply_to"] is None
 
 
+def test_sfu_candidates_follow_the_description_they_belong_to(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            sdp = offer_sdp(("audio", "0", False))
+            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
+            alice.recv_type("published")
+            assert alice.recv()["type"] == "trickle"
+            bob.recv_type("participant_updated")
+            bob.send(type="subscribe", id="s", streams=[{"participant_id": alice.id, "mid": "0"}])
+            kinds = [bob.recv() for _ in range(2)]
+            assert [k["type"] for k in kinds] == ["subscription_offer", "trickle"]
+            assert kinds[1]["role"] == "subscriber"
+
+
 def test_too_many_videos_are_refused(tmp_path: Path) -> None:
     with meeting(tmp_path, max_video_subscriptions=1) as client:
         slug = new_room(client)

@@ -22,6 +22,7 @@ import av
 from aiortc import (
     RTCConfiguration,
     RTCIceServer,
+    RTCIceTransportPolicy,
     RTCPeerConnection,
     RTCSessionDescription,
 )
@@ -125,11 +126,13 @@ class Participant:
         *,
         auto_subscribe: bool = True,
         record_dir: Path | None = None,
+        relay_only: bool = False,
     ) -> None:
         self.url = signaling_url(meeting_url)
         self.display_name = display_name
         self.auto_subscribe = auto_subscribe
         self.record_dir = record_dir
+        self.relay_only = relay_only
         self.participant_id: str | None = None
         self.roster: dict[str, m.ParticipantInfo] = {}
         self.hands: list[str] = []
@@ -153,6 +156,7 @@ class Participant:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._changed = asyncio.Condition()
         self._sub_lock = asyncio.Lock()
+        self._offer_lock = asyncio.Lock()
 
     # --- connection --------------------------------------------------------------
 
@@ -277,7 +281,13 @@ class Participant:
             except SignalingError as exc:
                 log.warning("subscribe failed: %s", exc)
 
-    async def _on_offer(self, offer: m.SubscriptionOffer) -> None:
+    def _subscriber_peer(self) -> _Peer:
+        """The subscriber connection, made when the first offer arrives.
+
+        It is made synchronously on receipt so that candidates Janus trickles
+        right after the offer are buffered, not dropped (with relay-only ICE the
+        client must know them to open TURN permissions).
+        """
         if self._subscriber is None:
             peer = self._subscriber = _Peer(self._rtc_config())
 
@@ -289,15 +299,18 @@ class Participant:
                 mid = transceiver.mid if transceiver is not None else None
                 self._spawn(self._consume(mid, track))
 
-        peer = self._subscriber
-        self._sub_streams = {s.mid: s for s in offer.streams}
-        await peer.set_remote(offer.sdp, "offer")
-        _route_recycled_ssrcs(peer.pc, offer.sdp)
-        answer = await peer.pc.createAnswer()
-        await peer.pc.setLocalDescription(answer)
-        await self.request(
-            m.SubscriptionAnswer(type="subscription_answer", sdp=peer.pc.localDescription.sdp)
-        )
+        return self._subscriber
+
+    async def _on_offer(self, peer: _Peer, offer: m.SubscriptionOffer) -> None:
+        async with self._offer_lock:
+            self._sub_streams = {s.mid: s for s in offer.streams}
+            await peer.set_remote(offer.sdp, "offer")
+            _route_recycled_ssrcs(peer.pc, offer.sdp)
+            answer = await peer.pc.createAnswer()
+            await peer.pc.setLocalDescription(answer)
+            await self.request(
+                m.SubscriptionAnswer(type="subscription_answer", sdp=peer.pc.localDescription.sdp)
+            )
 
     async def _consume(self, mid: str | None, track: MediaStreamTrack) -> None:
         # Janus recycles the m-line of a stream that went away for the next one
@@ -359,7 +372,10 @@ class Participant:
             iceServers=[
                 RTCIceServer(urls=s.urls, username=s.username, credential=s.credential)
                 for s in self.ice_servers
-            ]
+            ],
+            iceTransportPolicy=(
+                RTCIceTransportPolicy.RELAY if self.relay_only else RTCIceTransportPolicy.ALL
+            ),
         )
 
     def _spawn(self, coro: Any) -> None:
@@ -393,7 +409,7 @@ class Participant:
         self.events.put_nowait(message)
         reply_to = getattr(message, "reply_to", None)
         if isinstance(message, m.SubscriptionOffer):
-            self._spawn(self._on_offer(message))
+            self._spawn(self._on_offer(self._subscriber_peer(), message))
         elif isinstance(message, m.ServerTrickle):
             peer = self._publisher if message.role == "publisher" else self._subscriber
             if peer is not None:

@@ -72,6 +72,34 @@ def substream_for_height(height: int | None) -> int:
     return 2
 
 
+class CandidateGate:
+    """Holds SFU candidates while the description they belong to is on its way.
+
+    Janus trickles its candidates as soon as it has made an offer or answer,
+    which reaches Visio before the request that produced it returns: without
+    the gate a client would get candidates for a connection it does not know
+    yet.  Clients must still buffer candidates until their remote description
+    is applied (docs/protocol.md).
+    """
+
+    def __init__(self) -> None:
+        self._held: list[m.ServerTrickle] | None = None
+
+    def hold(self) -> None:
+        self._held = []
+
+    def pass_on(self, message: m.ServerTrickle, outbox: Outbox) -> None:
+        if self._held is not None:
+            self._held.append(message)
+        else:
+            outbox.send(message)
+
+    def release(self, outbox: Outbox) -> None:
+        held, self._held = self._held or [], None
+        for message in held:
+            outbox.send(message)
+
+
 @dataclass
 class Subscription:
     desired: list[m.StreamRequest] = field(default_factory=list)
@@ -99,6 +127,9 @@ class Participant:
     muted: dict[str, bool] = field(default_factory=dict)
     speaking: bool = False
     sub: Subscription = field(default_factory=Subscription)
+    gates: dict[PeerRole, CandidateGate] = field(
+        default_factory=lambda: {role: CandidateGate() for role in PeerRole}
+    )
     chat_limit: RateLimit = field(default_factory=lambda: RateLimit(10, 10.0))
     reaction_limit: RateLimit = field(default_factory=lambda: RateLimit(10, 5.0))
 
@@ -224,28 +255,36 @@ class LiveRoom:
 
     # --- publishing -------------------------------------------------------------
 
-    async def publish(self, participant: Participant, msg: m.Publish) -> m.Published:
-        answer, streams = await participant.media.publish(msg.sdp, dict(msg.sources))
-        gone = set(participant.published) - {s.mid for s in streams}
-        participant.published = {s.mid: s for s in streams}
+    async def publish(self, participant: Participant, msg: m.Publish) -> None:
+        """Relay an offer; the answer goes to the client as ``published``."""
+        gate = participant.gates[PeerRole.PUBLISHER]
+        gate.hold()
+        try:
+            answer, streams = await participant.media.publish(msg.sdp, dict(msg.sources))
+            gone = set(participant.published) - {s.mid for s in streams}
+            participant.published = {s.mid: s for s in streams}
+            participant.outbox.send(
+                m.Published(
+                    reply_to=msg.id,
+                    sdp=answer,
+                    streams=[
+                        m.StreamInfo(
+                            mid=s.mid,
+                            kind=s.kind.value,
+                            source=s.source,
+                            muted=participant.muted.get(s.source, False),
+                            simulcast=s.simulcast,
+                        )
+                        for s in streams
+                    ],
+                )
+            )
+        finally:
+            gate.release(participant.outbox)
         if participant.publisher_up:
             self._updated(participant)
             if gone:
                 self._resubscribe_watchers(participant.id)
-        return m.Published(
-            reply_to=msg.id,
-            sdp=answer,
-            streams=[
-                m.StreamInfo(
-                    mid=s.mid,
-                    kind=s.kind.value,
-                    source=s.source,
-                    muted=participant.muted.get(s.source, False),
-                    simulcast=s.simulcast,
-                )
-                for s in streams
-            ],
-        )
 
     async def unpublish(self, participant: Participant) -> None:
         await participant.media.unpublish()
@@ -292,21 +331,26 @@ class LiveRoom:
                 publisher = self.participants.get(request.participant_id)
                 if publisher is not None and request.mid in publisher.visible_streams:
                     selectors.append(StreamSelector(request.participant_id, request.mid))
-            offer = await participant.media.subscribe(selectors)
-            if offer is None:
-                if reply_to is not None:
-                    participant.outbox.send(m.Ack(reply_to=reply_to))
-                await self._apply_layers(participant)
-                return
-            sub.current = offer.streams
-            sub.awaiting_answer = True
-            participant.outbox.send(
-                m.SubscriptionOffer(
-                    reply_to=reply_to,
-                    sdp=offer.sdp,
-                    streams=[self._describe(s) for s in offer.streams],
-                )
-            )
+            gate = participant.gates[PeerRole.SUBSCRIBER]
+            gate.hold()
+            try:
+                offer = await participant.media.subscribe(selectors)
+                if offer is not None:
+                    sub.current = offer.streams
+                    sub.awaiting_answer = True
+                    participant.outbox.send(
+                        m.SubscriptionOffer(
+                            reply_to=reply_to,
+                            sdp=offer.sdp,
+                            streams=[self._describe(s) for s in offer.streams],
+                        )
+                    )
+                    return
+            finally:
+                gate.release(participant.outbox)
+            if reply_to is not None:
+                participant.outbox.send(m.Ack(reply_to=reply_to))
+            await self._apply_layers(participant)
 
     def _describe(self, stream: SubscribedStream) -> m.SubscribedStreamInfo:
         publisher = self.participants.get(stream.publisher)
@@ -428,7 +472,9 @@ class LiveRoom:
                 sdp_mline_index=candidate.sdp_mline_index,
             )
         )
-        participant.outbox.send(m.ServerTrickle(role=role.value, candidate=wire))
+        participant.gates[role].pass_on(
+            m.ServerTrickle(role=role.value, candidate=wire), participant.outbox
+        )
 
     def on_connection_state(self, participant_id: str, role: PeerRole, up: bool) -> None:
         participant = self.participants.get(participant_id)

@@ -189,8 +189,8 @@ class SignalingSession:
                     self.outbox.send(m.Ack(reply_to=message.id))
                 return True
             case m.Publish():
-                self.outbox.send(await live.publish(participant, message))
-                return False
+                await live.publish(participant, message)
+                return False  # answered by published
             case m.Unpublish():
                 await live.unpublish(participant)
             case m.Subscribe():
