@@ -152,14 +152,15 @@ class MediaError(VisioError):
 class ServerShuttingDown(VisioError):
     code = "server_shutting_down"
     http_status = 503
-    ws_close = 1001
+    ws_close = 1012
     default_message = "The server is restarting"
 
 
 #: Close codes used by the signaling socket, documented in docs/protocol.md.
 WS_CLOSE_CODES: dict[int, str] = {
     1000: "normal closure (after leave)",
-    1001: "server shutting down",
+    1008: "the client does not read its messages (send queue overflow)",
+    1012: "server restarting or shutting down: reconnect after a pause",
     1009: "frame larger than the transport limit (1 MiB)",
     1011: "internal error",
     4400: "unsupported protocol version",

@@ -26,6 +26,8 @@ from visio.media.janus.protocol import JanusError, JanusMessage, JanusProtocolEr
 log = logging.getLogger(__name__)
 
 HandleListener = Callable[[JanusMessage], None]
+#: Receives every message sent ("out") and received ("in"), for traces and tests.
+Capture = Callable[[str, dict[str, Any]], None]
 
 
 class JanusConnectionLost(Exception):
@@ -40,7 +42,7 @@ class JanusConnection:
         api_secret: str | None = None,
         request_timeout: float = 10.0,
         on_closed: Callable[[], None] | None = None,
-        capture: Callable[[str, dict[str, Any]], None] | None = None,
+        capture: Capture | None = None,
     ) -> None:
         self.url = url
         self._api_secret = api_secret
