@@ -73,7 +73,12 @@ class Settings(BaseSettings):
     # --- meetings -----------------------------------------------------------
     max_participants: int = Field(default=150, ge=1, le=1000)
     max_video_subscriptions: int = Field(
-        default=49, ge=1, description="Video streams one client may receive at once"
+        default=25, ge=1, description="Video streams one client may receive at once"
+    )
+    max_audio_subscriptions: int = Field(
+        default=30,
+        ge=1,
+        description="Audio streams one client may receive at once (clients skip muted people)",
     )
     empty_room_grace_seconds: float = Field(default=30.0, ge=0)
     chat_history: int = Field(default=200, ge=0, description="Chat messages kept per meeting")

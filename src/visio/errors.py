@@ -101,12 +101,6 @@ class TooManyStreams(BadRequest):
     default_message = "Too many video streams requested"
 
 
-class UnknownStream(BadRequest):
-    code = "unknown_stream"
-    http_status = 404
-    default_message = "No such stream"
-
-
 class RoomNotFound(VisioError):
     code = "room_not_found"
     http_status = 404

@@ -186,3 +186,26 @@ async def test_janus_killed_mid_meeting_is_restored(server: RunningServer) -> No
         assert new_pid is not None and new_pid != old_pid
         status, _ = server.request("GET", "/readyz")
         assert status == 200
+
+
+async def test_screen_share_is_added_to_the_same_publisher_connection(
+    server: RunningServer,
+) -> None:
+    slug = server.create_room()
+    async with participants(server, slug, ["Alice", "Bob"]) as (alice, bob):
+        await wait_media(bob, alice)
+        connection = alice._publisher
+        published = await alice.publish({"screen": lambda: PatternVideoTrack(640, 360)})
+        assert alice._publisher is connection, "renegotiated, not a second connection"
+        assert sorted(s.source for s in published.streams) == ["camera", "microphone", "screen"]
+        # Visio asked for Opus FEC and DTX, and Janus agreed (the sender's encoder follows).
+        assert "useinbandfec=1;usedtx=1" in published.sdp
+        await bob.wait_for(lambda: frames_from(bob, alice, "screen") >= 15, timeout=20)
+        screen = bob.track_from(alice.participant_id or "", "screen")
+        assert screen is not None and screen.last_size == (640, 360)
+        # Camera and microphone keep flowing after the renegotiation.
+        await bob.wait_for(grows(lambda: frames_from(bob, alice, "camera"), by=15))
+        await alice.unpublish()
+        alice_id = alice.participant_id
+        await bob.wait_for(lambda: not bob.roster[alice_id or ""].streams)
+        await bob.wait_for(receives_nothing_from(bob, alice_id))

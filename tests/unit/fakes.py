@@ -19,12 +19,11 @@ from visio.media.base import (
     PeerRole,
     PublishedStream,
     RoomOptions,
-    StreamKind,
     StreamSelector,
     SubscribedStream,
     SubscriptionOffer,
 )
-from visio.media.sdp import parse_media_sections
+from visio.media.sdp import published_streams
 
 FAKE_CANDIDATE = IceCandidate("candidate:1 1 udp 2015363327 10.77.0.1 20000 typ host", "0", 0)
 FAKE_ANSWER_SDP = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=fake answer\r\nt=0 0\r\n"
@@ -52,8 +51,9 @@ class FakeParticipant:
     answers: list[str] = field(default_factory=list)
     substreams: dict[str, int] = field(default_factory=dict)
     closed: bool = False
-    #: Raised by the next publish(), to play an SFU refusal.
+    #: Raised by the next publish() / answer_subscription(), to play SFU refusals.
     fail_publish: Exception | None = None
+    fail_answer: Exception | None = None
 
     async def publish(
         self, offer_sdp: str, sources: dict[str, str]
@@ -62,11 +62,7 @@ class FakeParticipant:
             error, self.fail_publish = self.fail_publish, None
             raise error
         self.offers.append(offer_sdp)
-        streams = [
-            PublishedStream(s.mid, StreamKind(s.kind), sources[s.mid], s.simulcast)
-            for s in parse_media_sections(offer_sdp)
-            if s.mid is not None and s.mid in sources
-        ]
+        streams = published_streams(offer_sdp, sources)
         self.published = {s.mid: s for s in streams}
         # Like Janus: candidates are trickled before the request returns...
         self.room.events.on_ice_candidate(self.participant_id, PeerRole.PUBLISHER, FAKE_CANDIDATE)
@@ -100,7 +96,13 @@ class FakeParticipant:
         return SubscriptionOffer(sdp, new)
 
     async def answer_subscription(self, sdp: str) -> None:
+        if self.fail_answer is not None:
+            error, self.fail_answer = self.fail_answer, None
+            raise error
         self.answers.append(sdp)
+
+    async def reset_subscription(self) -> None:
+        self.subscribed = ()
 
     async def set_substream(self, mid: str, substream: int) -> None:
         self.substreams[mid] = substream

@@ -213,6 +213,7 @@ def test_client_config_reflects_the_settings(tmp_path: Path) -> None:
         tmp_path,
         max_participants=80,
         max_video_subscriptions=16,
+        max_audio_subscriptions=12,
         ws_max_message_bytes=4096,
         public_url="https://meet.example.org/",
     ) as client:
@@ -222,6 +223,7 @@ def test_client_config_reflects_the_settings(tmp_path: Path) -> None:
         "protocol_version": PROTOCOL_VERSION,
         "max_participants": 80,
         "max_video_subscriptions": 16,
+        "max_audio_subscriptions": 12,
         "ws_max_message_bytes": 4096,
         "public_url": "https://meet.example.org",
     }

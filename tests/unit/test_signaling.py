@@ -82,12 +82,14 @@ def test_unknown_meeting_gets_room_not_found_and_close_4404(tmp_path: Path) -> N
 
 def test_join_returns_snapshot_and_others_see_the_newcomer(tmp_path: Path) -> None:
     with meeting(tmp_path) as client:
-        slug = new_room(client, name="Point hebdo")
+        slug = new_room(client, name="Point hebdo", settings={"start_audio_muted": True})
         with peer(client, slug) as alice, peer(client, slug) as bob:
             joined = alice.join("Alice")
             assert joined["reply_to"] == "j" and joined["room"] == {
                 "slug": slug,
                 "name": "Point hebdo",
+                "start_audio_muted": True,
+                "start_video_muted": False,
             }
             assert joined["limits"]["max_participants"] == 150
             assert [p["display_name"] for p in joined["participants"]] == ["Alice"]
@@ -310,3 +312,87 @@ def test_turn_credentials_come_with_the_join_answer(tmp_path: Path) -> None:
             assert servers[0]["urls"] == ["turn:turn.example:3478"]
             expiry, user = servers[0]["username"].split(":")
             assert user == p.id and int(expiry) > 0 and servers[0]["credential"]
+
+
+def test_wished_streams_are_offered_once_published(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            bob.send(type="subscribe", id="s", streams=[{"participant_id": alice.id, "mid": "0"}])
+            assert bob.recv_type("ack")["reply_to"] == "s"
+            sdp = offer_sdp(("audio", "0", False))
+            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
+            offer = bob.recv_type("subscription_offer")
+            assert offer["reply_to"] is None
+            assert [s["participant_id"] for s in offer["streams"]] == [alice.id]
+
+
+def test_refused_answer_drops_the_subscription_so_a_new_one_can_start(tmp_path: Path) -> None:
+    media = FakeMedia()
+    with meeting(tmp_path, media) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            sdp = offer_sdp(("audio", "0", False))
+            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
+            bob.recv_type("participant_updated")
+            wish = [{"participant_id": alice.id, "mid": "0"}]
+            bob.send(type="subscribe", id="s1", streams=wish)
+            bob.recv_type("subscription_offer")
+            media.rooms[0].participants[bob.id].fail_answer = InvalidSdp("bad answer")
+            bob.send(type="subscription_answer", id="a1", sdp="v=0\r\n")
+            assert bob.recv_type("error")["code"] == "invalid_sdp"
+            bob.send(type="subscribe", id="s2", streams=wish)
+            assert bob.recv_type("subscription_offer")["reply_to"] == "s2"
+
+
+def test_audio_subscriptions_are_limited_and_sources_must_fit_their_kind(tmp_path: Path) -> None:
+    with meeting(tmp_path, max_audio_subscriptions=1) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            wrong = offer_sdp(("audio", "0", False))
+            alice.send(type="publish", id="w", sdp=wrong, sources={"0": "camera"})
+            assert alice.recv_type("error")["code"] == "invalid_sdp"
+            sdp = offer_sdp(("audio", "0", False), ("audio", "1", False))
+            alice.send(
+                type="publish", id="p", sdp=sdp, sources={"0": "microphone", "1": "screen_audio"}
+            )
+            alice.recv_type("published")
+            both = [{"participant_id": alice.id, "mid": mid} for mid in ("0", "1")]
+            bob.send(type="subscribe", id="s", streams=both)
+            error = bob.recv_type("error")
+            assert (error["code"], error["details"]["kind"]) == ("too_many_streams", "audio")
+
+
+def test_leaving_active_speaker_is_cleared_for_everyone(tmp_path: Path) -> None:
+    media = FakeMedia()
+    with meeting(tmp_path, media) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            assert client.portal is not None
+            client.portal.call(media.rooms[0].events.on_talking, bob.id, True)
+            assert alice.recv_type("speaking") == {
+                "type": "speaking",
+                "participant_id": bob.id,
+                "speaking": True,
+            }
+            assert alice.recv_type("active_speaker")["participant_id"] == bob.id
+            with peer(client, slug) as late:
+                assert late.join("Late")["active_speaker"] == bob.id
+            bob.send(type="leave")
+            assert alice.recv_type("active_speaker")["participant_id"] is None
+
+
+def test_binary_frames_are_refused(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client)
+        with peer(client, slug) as p:
+            p.ws.send_bytes(b'{"type": "ping"}')
+            assert p.recv()["code"] == "malformed_message"

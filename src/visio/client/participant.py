@@ -143,6 +143,7 @@ class Participant:
         self.events: asyncio.Queue[m.ServerMessage] = asyncio.Queue()
         self.media_resets = 0
         self.ice_servers: list[m.IceServer] = []
+        self.limits: m.Limits | None = None
         self.closed = asyncio.Event()
         self.close_code: int | None = None
         self._ws: ClientConnection | None = None
@@ -153,6 +154,7 @@ class Participant:
         self._subscriber: _Peer | None = None
         self._sub_streams: dict[str, m.SubscribedStreamInfo] = {}
         self._sources: dict[str, TrackFactory] = {}
+        self._published_by: dict[str, Any] = {}  # source → RTCRtpTransceiver
         self._tasks: set[asyncio.Task[Any]] = set()
         self._changed = asyncio.Condition()
         self._sub_lock = asyncio.Lock()
@@ -174,6 +176,7 @@ class Participant:
         self.hands = list(reply.hands)
         self.chat = list(reply.chat)
         self.ice_servers = reply.ice_servers
+        self.limits = reply.limits
         await self._notify()
         if self.auto_subscribe:
             self._spawn(self._resubscribe())
@@ -197,7 +200,7 @@ class Participant:
     async def send(self, message: m._Message) -> None:
         if self._ws is None:
             raise RuntimeError("not connected")
-        await self._ws.send(message.model_dump_json(exclude_none=True))
+        await self._ws.send(message.model_dump_json())
 
     async def send_raw(self, text: str | bytes) -> None:
         """Send any frame (tests of bad input)."""
@@ -214,10 +217,10 @@ class Participant:
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
-        for peer in (self._publisher, self._subscriber):
-            if peer is not None:
-                await peer.close()
-        self._publisher = self._subscriber = None
+        await self._drop_publisher()
+        subscriber, self._subscriber = self._subscriber, None
+        if subscriber is not None:
+            await subscriber.close()
         if self._ws is not None:
             await self._ws.close()
         if self._reader is not None:
@@ -231,30 +234,41 @@ class Participant:
     async def publish(self, sources: dict[str, TrackFactory], timeout: float = 10.0) -> m.Published:
         """Publish tracks, by source name (``microphone``, ``camera``, ``screen``...).
 
-        Factories are kept so that the same sources are published again after a
-        media reset.  Publishing again replaces the whole set.
+        Sources not published yet are added to the one publisher connection,
+        which is renegotiated (e.g. a screen share joins the camera).  To stop
+        sources, call :meth:`unpublish` and publish the rest again.  Factories
+        are kept so that the same sources are published again after a media
+        reset.
         """
-        self._sources = dict(sources)
-        if self._publisher is not None:
-            await self._publisher.close()
-        peer = self._publisher = _Peer(self._rtc_config())
-        by_transceiver = {}
+        peer = self._publisher
+        if peer is None:
+            peer = self._publisher = _Peer(self._rtc_config())
         for source, factory in sources.items():
-            transceiver = peer.pc.addTransceiver(factory(), direction="sendonly")
-            by_transceiver[id(transceiver)] = source
+            if source not in self._published_by:
+                transceiver = peer.pc.addTransceiver(factory(), direction="sendonly")
+                self._published_by[source] = transceiver
+                self._sources[source] = factory
         offer = await peer.pc.createOffer()
         await peer.pc.setLocalDescription(offer)
-        mids = {
-            t.mid: by_transceiver[id(t)]
-            for t in peer.pc.getTransceivers()
-            if id(t) in by_transceiver
-        }
+        mids = {t.mid: source for source, t in self._published_by.items() if t.mid is not None}
         reply = await self.request(
             m.Publish(type="publish", sdp=peer.pc.localDescription.sdp, sources=mids), timeout
         )
         assert isinstance(reply, m.Published)
         await peer.set_remote(reply.sdp, "answer")
         return reply
+
+    async def unpublish(self) -> None:
+        """Stop publishing everything (the publisher connection is closed)."""
+        await self.request(m.Unpublish(type="unpublish"))
+        await self._drop_publisher()
+        self._sources.clear()
+
+    async def _drop_publisher(self) -> None:
+        peer, self._publisher = self._publisher, None
+        self._published_by.clear()
+        if peer is not None:
+            await peer.close()
 
     async def set_muted(self, source: str, muted: bool) -> None:
         await self.request(m.Mute(type="mute", source=source, muted=muted))
@@ -266,12 +280,22 @@ class Participant:
         await self.request(m.Subscribe(type="subscribe", streams=streams))
 
     def _everyone_else(self) -> list[m.StreamRequest]:
+        """Everyone's streams, within the server's limits (muted ones dropped first)."""
+        room = {
+            "audio": self.limits.max_audio_subscriptions if self.limits else 30,
+            "video": self.limits.max_video_subscriptions if self.limits else 25,
+        }
+        streams = [
+            (participant.id, stream)
+            for participant in self.roster.values()
+            if participant.id != self.participant_id
+            for stream in participant.streams
+        ]
         wanted = []
-        for participant in self.roster.values():
-            if participant.id == self.participant_id:
-                continue
-            for stream in participant.streams:
-                wanted.append(m.StreamRequest(participant_id=participant.id, mid=stream.mid))
+        for pid, stream in sorted(streams, key=lambda item: item[1].muted):
+            if room[stream.kind] > 0:
+                room[stream.kind] -= 1
+                wanted.append(m.StreamRequest(participant_id=pid, mid=stream.mid))
         return wanted
 
     async def _resubscribe(self) -> None:
@@ -308,9 +332,19 @@ class Participant:
             _route_recycled_ssrcs(peer.pc, offer.sdp)
             answer = await peer.pc.createAnswer()
             await peer.pc.setLocalDescription(answer)
-            await self.request(
-                m.SubscriptionAnswer(type="subscription_answer", sdp=peer.pc.localDescription.sdp)
-            )
+            try:
+                await self.request(
+                    m.SubscriptionAnswer(
+                        type="subscription_answer", sdp=peer.pc.localDescription.sdp
+                    )
+                )
+            except SignalingError as exc:
+                # The server dropped that connection: start a fresh one.
+                log.warning("subscription answer refused (%s): subscribing again", exc)
+                if self._subscriber is peer:
+                    self._subscriber = None
+                await peer.close()
+                self._spawn(self._resubscribe())
 
     async def _consume(self, mid: str | None, track: MediaStreamTrack) -> None:
         # Janus recycles the m-line of a stream that went away for the next one
@@ -434,23 +468,24 @@ class Participant:
                 self.roster[info.id] = info.model_copy(update={"speaking": message.speaking})
         elif isinstance(message, m.MediaReset):
             self.media_resets += 1
-            self._spawn(self._recover_media())
+            self._spawn(self._recover_media(message.ice_servers))
         if reply_to is not None:
             future = self._pending.get(reply_to)
             if future is not None and not future.done():
                 future.set_result(message)
 
-    async def _recover_media(self) -> None:
+    async def _recover_media(self, ice_servers: list[m.IceServer]) -> None:
         """The SFU restarted: new peer connections, publish the same sources again."""
-        for peer in (self._publisher, self._subscriber):
-            if peer is not None:
-                await peer.close()
-        self._publisher = self._subscriber = None
+        self.ice_servers = ice_servers
+        await self._drop_publisher()
+        subscriber, self._subscriber = self._subscriber, None
+        if subscriber is not None:
+            await subscriber.close()
         self._sub_streams = {}
         for pid, info in list(self.roster.items()):
             self.roster[pid] = info.model_copy(update={"streams": []})
         if self._sources:
             try:
-                await self.publish(self._sources)
+                await self.publish(dict(self._sources))
             except (SignalingError, TimeoutError) as exc:
                 log.warning("could not publish again after a media reset: %s", exc)

@@ -18,6 +18,15 @@ class StreamKind(StrEnum):
     VIDEO = "video"
 
 
+#: What each source is: audio or video.
+SOURCE_KINDS: dict[str, StreamKind] = {
+    "microphone": StreamKind.AUDIO,
+    "screen_audio": StreamKind.AUDIO,
+    "camera": StreamKind.VIDEO,
+    "screen": StreamKind.VIDEO,
+}
+
+
 class PeerRole(StrEnum):
     """Each participant has up to two peer connections with the SFU."""
 
@@ -89,6 +98,11 @@ class MediaEvents(Protocol):
 
     def on_connection_state(self, participant_id: str, role: PeerRole, up: bool) -> None: ...
 
+    def on_subscription_offer(self, participant_id: str, offer: SubscriptionOffer) -> None:
+        """The SFU renegotiates a subscriber connection by itself (a publisher
+        stopped a stream, or an update queued behind another one completed).
+        The client must answer it like any subscription offer."""
+
     def on_media_reset(self) -> None:
         """The SFU lost this room (crash, restart) and rebuilt it empty.
 
@@ -119,12 +133,17 @@ class MediaParticipant(Protocol):
         """Make the subscriber connection carry exactly ``streams``.
 
         Returns a new offer the client must answer when the set changed, or
-        ``None`` when nothing changed (or the set is empty and there was no
-        connection).  Streams whose publisher is gone are dropped silently.
+        ``None`` when nothing changed, when the set is empty and there was no
+        connection, or when the SFU queued the change: its offer then comes
+        through ``MediaEvents.on_subscription_offer``.  Streams whose publisher
+        is gone are dropped silently.
         """
 
     async def answer_subscription(self, sdp: str) -> None:
         """The client's SDP answer to the last subscription offer."""
+
+    async def reset_subscription(self) -> None:
+        """Drop the subscriber connection; the next subscribe() starts a new one."""
 
     async def set_substream(self, mid: str, substream: int) -> None:
         """Choose the simulcast layer (0 = smallest) sent on a subscribed video mid."""

@@ -94,6 +94,7 @@ def client_config(settings: SettingsDep) -> ClientConfig:
         protocol_version=PROTOCOL_VERSION,
         max_participants=settings.max_participants,
         max_video_subscriptions=settings.max_video_subscriptions,
+        max_audio_subscriptions=settings.max_audio_subscriptions,
         ws_max_message_bytes=settings.ws_max_message_bytes,
         public_url=str(settings.public_url).rstrip("/") if settings.public_url else None,
     )

@@ -59,5 +59,6 @@ class ClientConfig(BaseModel):
     protocol_version: int = Field(description="Signaling protocol version the server speaks")
     max_participants: int
     max_video_subscriptions: int = Field(description="Video streams one client may receive")
+    max_audio_subscriptions: int = Field(description="Audio streams one client may receive")
     ws_max_message_bytes: int
     public_url: str | None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
@@ -12,23 +10,23 @@ from visio.errors import RoomNotFound, VisioError
 from visio.rooms.service import RoomService
 from visio.services import Services
 from visio.signaling import messages as m
+from visio.signaling.room import RoomConfig
 from visio.signaling.session import Closed, SignalingSession
 
 router = APIRouter(tags=["signaling"])
 
 
-@dataclass(frozen=True)
-class RoomRecord:
-    slug: str
-    name: str | None
-    max_participants: int
-
-
-def _lookup(services: Services, slug: str) -> RoomRecord:
+def _lookup(services: Services, slug: str) -> RoomConfig:
     with services.db.session() as session:
         rooms = RoomService(session, services.settings)
         room = rooms.get(slug)
-        return RoomRecord(room.slug, room.name, rooms.max_participants(room))
+        return RoomConfig(
+            slug=room.slug,
+            name=room.name,
+            max_participants=rooms.max_participants(room),
+            start_audio_muted=room.settings.start_audio_muted,
+            start_video_muted=room.settings.start_video_muted,
+        )
 
 
 class StarletteSocket:
@@ -61,13 +59,11 @@ async def signaling(websocket: WebSocket, slug: str) -> None:
     services: Services = websocket.app.state.services
     await websocket.accept()
     try:
-        record = await run_in_threadpool(_lookup, services, slug)
+        config = await run_in_threadpool(_lookup, services, slug)
     except VisioError as exc:
         error = exc if isinstance(exc, RoomNotFound) else VisioError()
         await websocket.send_text(m.dump(m.ErrorMessage(code=error.code, message=error.message)))
         await websocket.close(error.ws_close or 1011, error.code)
         return
-    live = services.hub.room(
-        record.slug, name=record.name, max_participants=record.max_participants
-    )
+    live = services.hub.room(config)
     await SignalingSession(services.hub, live, StarletteSocket(websocket)).run()

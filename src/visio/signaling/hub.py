@@ -13,7 +13,7 @@ import time
 from visio.config import Settings
 from visio.media.base import MediaServer
 from visio.signaling import messages as m
-from visio.signaling.room import LiveRoom
+from visio.signaling.room import LiveRoom, RoomConfig
 
 log = logging.getLogger(__name__)
 
@@ -34,24 +34,21 @@ class RoomHub:
         self._release: dict[str, asyncio.Task[None]] = {}
         self.closing = False
 
-    def room(self, slug: str, *, name: str | None, max_participants: int | None) -> LiveRoom:
-        """The live meeting for ``slug``, created on first use."""
-        live = self.rooms.get(slug)
+    def room(self, config: RoomConfig) -> LiveRoom:
+        """The live meeting for ``config.slug``, created on first use, with fresh settings."""
+        live = self.rooms.get(config.slug)
         if live is None:
             live = LiveRoom(
-                slug=slug,
-                name=name,
-                max_participants=max_participants or self.settings.max_participants,
+                config,
                 settings=self.settings,
                 media_server=self.media,
                 on_empty=self._schedule_release,
+                ice_servers=self.ice_servers,
             )
-            self.rooms[slug] = live
+            self.rooms[config.slug] = live
         else:
-            live.name = name
-            if max_participants:
-                live.max_participants = max_participants
-        release = self._release.pop(slug, None)
+            live.config = config
+        release = self._release.pop(config.slug, None)
         if release is not None:
             release.cancel()
         return live

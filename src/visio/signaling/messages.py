@@ -32,11 +32,20 @@ class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: Format characters that text needs: joiners in emoji sequences (👨‍👩‍👧) and
+#: the marks and isolates of right-to-left writing.
+_KEPT_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
+
+
 def _clean_text(value: str) -> str:
-    """Strip control characters (keeping newlines) and surrounding space."""
+    """Drop control and invisible format characters (keeping newlines and tabs), trim."""
     kept = "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+        ch
+        for ch in value
+        if ch in "\n\t" or ch in _KEPT_FORMAT or unicodedata.category(ch) not in ("Cc", "Cf")
     )
+    if not kept.strip("".join(_KEPT_FORMAT) + " \n\t"):
+        return ""
     return kept.strip()
 
 
@@ -83,12 +92,18 @@ class IceServer(_Message):
 class RoomInfo(_Message):
     slug: str
     name: str | None
+    #: The meeting asks newcomers to start with their microphone / camera off.
+    start_audio_muted: bool = False
+    start_video_muted: bool = False
 
 
 class Limits(_Message):
     max_participants: int
     max_video_subscriptions: int
+    max_audio_subscriptions: int
     max_message_bytes: int
+    #: The server closes a socket that sent nothing for this long (send ``ping``).
+    idle_timeout_seconds: float
 
 
 class SubscribedStreamInfo(_Message):
@@ -123,7 +138,7 @@ class Join(_Request):
     @field_validator("display_name")
     @classmethod
     def _name(cls, value: str) -> str:
-        value = _clean_text(value).replace("\n", " ")
+        value = _clean_text(value).replace("\n", " ").replace("\t", " ")
         if not value:
             raise ValueError("display_name is empty")
         if len(value) > 64:
@@ -227,6 +242,9 @@ class Joined(_Reply):
     room: RoomInfo
     participants: list[ParticipantInfo]
     hands: list[str]
+    #: Who spoke last (the speaker view shows them); ``null`` before anyone spoke.
+    active_speaker: str | None
+    #: The latest chat messages (at most 50).
     chat: list[ChatMessage]
     ice_servers: list[IceServer]
     limits: Limits
@@ -289,7 +307,8 @@ class Speaking(_Message):
 
 class ActiveSpeaker(_Message):
     type: Literal["active_speaker"] = "active_speaker"
-    #: The participant who spoke last and is still the loudest; ``None`` when nobody speaks.
+    #: Who spoke last: a new speaker replaces them once Janus hears them talk for ~1 s.
+    #: ``null`` when the last speaker left (or the media server restarted).
     participant_id: str | None
 
 
@@ -313,6 +332,8 @@ class ReactionReceived(_Message):
 class MediaReset(_Message):
     type: Literal["media_reset"] = "media_reset"
     reason: str
+    #: Fresh ICE servers (TURN credentials) for the new peer connections.
+    ice_servers: list[IceServer]
 
 
 ServerMessage = Annotated[
@@ -373,13 +394,14 @@ def parse_client_message(raw: str | bytes) -> ClientMessage:
         raise MalformedMessage("A message is a JSON object")
     request_id = data.get("id") if isinstance(data.get("id"), str) else None
     kind = data.get("type")
-    if kind not in CLIENT_TYPES:
+    if not isinstance(kind, str) or kind not in CLIENT_TYPES:
         raise UnknownMessageType(
             f"Unknown message type {kind!r}" if isinstance(kind, str) else "Missing message type",
             request_id=request_id,
         )
     try:
-        return CLIENT_ADAPTER.validate_python(data)
+        # Strict: JSON types must match (no "true" for true, no "240" for 240).
+        return CLIENT_ADAPTER.validate_python(data, strict=True)
     except ValidationError as exc:
         problems = [
             f"{'.'.join(str(p) for p in err['loc'][1:]) or '(message)'}: {err['msg']}"

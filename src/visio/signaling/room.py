@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from visio.config import Settings
-from visio.errors import InvalidState, RateLimited, RoomFull, TooManyStreams
+from visio.errors import InvalidState, RateLimited, RoomFull, TooManyStreams, VisioError
 from visio.media.base import (
     IceCandidate,
     MediaParticipant,
@@ -30,6 +30,7 @@ from visio.media.base import (
     RoomOptions,
     StreamSelector,
     SubscribedStream,
+    SubscriptionOffer,
 )
 from visio.signaling import messages as m
 
@@ -107,11 +108,14 @@ class Subscription:
     awaiting_answer: bool = False
     dirty: bool = False
     layers: dict[str, int] = field(default_factory=dict)
+    #: Which stream each layer choice was made for: Janus recycles mids.
+    layers_for: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def reset(self) -> None:
         self.current, self.awaiting_answer, self.dirty = (), False, False
         self.layers.clear()
+        self.layers_for.clear()
 
 
 @dataclass
@@ -157,25 +161,39 @@ class Participant:
         )
 
 
+@dataclass(frozen=True)
+class RoomConfig:
+    """What the meeting logic needs of a stored room."""
+
+    slug: str
+    name: str | None
+    max_participants: int
+    start_audio_muted: bool = False
+    start_video_muted: bool = False
+
+
+#: Chat messages a newcomer gets in the join snapshot (the rest stays server-side).
+SNAPSHOT_CHAT = 50
+
+
 class LiveRoom:
     """One meeting in progress.  Implements MediaEvents for its media room."""
 
     def __init__(
         self,
+        config: RoomConfig,
         *,
-        slug: str,
-        name: str | None,
-        max_participants: int,
         settings: Settings,
         media_server: MediaServer,
         on_empty: Callable[[LiveRoom], None],
+        ice_servers: Callable[[str], list[m.IceServer]],
     ) -> None:
-        self.slug = slug
-        self.name = name
-        self.max_participants = max_participants
+        self.config = config
+        self.slug = config.slug
         self.settings = settings
         self._media_server = media_server
         self._on_empty = on_empty
+        self._ice_servers = ice_servers
         self.media: MediaRoom | None = None
         self.participants: dict[str, Participant] = {}
         self.chat: deque[m.ChatMessage] = deque(maxlen=settings.chat_history)
@@ -188,8 +206,9 @@ class LiveRoom:
 
     async def join(self, display_name: str, outbox: Outbox) -> Participant:
         async with self._lock:
-            if len(self.participants) >= self.max_participants:
-                raise RoomFull(max_participants=self.max_participants)
+            limit = self.config.max_participants
+            if len(self.participants) >= limit:
+                raise RoomFull(max_participants=limit)
             if self.media is None:
                 self.media = await self._media_server.open_room(
                     RoomOptions(max_publishers=self.settings.max_participants + 10), self
@@ -203,21 +222,28 @@ class LiveRoom:
         )
         return participant
 
-    def snapshot(
-        self, participant: Participant, reply_to: str | None, ice: list[m.IceServer]
-    ) -> m.Joined:
+    def snapshot(self, participant: Participant, reply_to: str | None) -> m.Joined:
+        settings = self.settings
         return m.Joined(
             reply_to=reply_to,
             participant_id=participant.id,
-            room=m.RoomInfo(slug=self.slug, name=self.name),
+            room=m.RoomInfo(
+                slug=self.slug,
+                name=self.config.name,
+                start_audio_muted=self.config.start_audio_muted,
+                start_video_muted=self.config.start_video_muted,
+            ),
             participants=[p.info(self.hands) for p in self.participants.values()],
             hands=list(self.hands),
-            chat=list(self.chat),
-            ice_servers=ice,
+            active_speaker=self.active_speaker,
+            chat=list(self.chat)[-SNAPSHOT_CHAT:],
+            ice_servers=self._ice_servers(participant.id),
             limits=m.Limits(
-                max_participants=self.max_participants,
-                max_video_subscriptions=self.settings.max_video_subscriptions,
-                max_message_bytes=self.settings.ws_max_message_bytes,
+                max_participants=self.config.max_participants,
+                max_video_subscriptions=settings.max_video_subscriptions,
+                max_audio_subscriptions=settings.max_audio_subscriptions,
+                max_message_bytes=settings.ws_max_message_bytes,
+                idle_timeout_seconds=settings.ws_idle_timeout_seconds,
             ),
         )
 
@@ -229,6 +255,7 @@ class LiveRoom:
             self.broadcast(m.HandsChanged(hands=list(self.hands)))
         if self.active_speaker == participant.id:
             self.active_speaker = None
+            self.broadcast(m.ActiveSpeaker(participant_id=None))
         with contextlib.suppress(Exception):
             await participant.media.close()
         self.broadcast(m.ParticipantLeft(participant_id=participant.id, reason=reason))
@@ -261,7 +288,6 @@ class LiveRoom:
         gate.hold()
         try:
             answer, streams = await participant.media.publish(msg.sdp, dict(msg.sources))
-            gone = set(participant.published) - {s.mid for s in streams}
             participant.published = {s.mid: s for s in streams}
             participant.outbox.send(
                 m.Published(
@@ -283,8 +309,7 @@ class LiveRoom:
             gate.release(participant.outbox)
         if participant.publisher_up:
             self._updated(participant)
-            if gone:
-                self._resubscribe_watchers(participant.id)
+            self._resubscribe_watchers(participant.id)
 
     async def unpublish(self, participant: Participant) -> None:
         await participant.media.unpublish()
@@ -301,17 +326,24 @@ class LiveRoom:
     # --- subscribing ------------------------------------------------------------
 
     async def subscribe(self, participant: Participant, msg: m.Subscribe) -> None:
-        videos = 0
+        """Set the streams a participant wants; those not published yet are kept as wishes."""
+        kinds: dict[tuple[str, str], str] = {}
         for request in msg.streams:
             publisher = self.participants.get(request.participant_id)
-            stream = publisher.published.get(request.mid) if publisher else None
-            if stream is not None and stream.kind.value == "video":
-                videos += 1
-        if videos > self.settings.max_video_subscriptions:
-            raise TooManyStreams(
-                f"At most {self.settings.max_video_subscriptions} video streams at once",
-                requested=videos,
-            )
+            if publisher is None or publisher is participant:
+                continue
+            stream = publisher.published.get(request.mid)
+            if stream is not None:
+                kinds[(request.participant_id, request.mid)] = stream.kind.value
+        for kind, limit in (
+            ("video", self.settings.max_video_subscriptions),
+            ("audio", self.settings.max_audio_subscriptions),
+        ):
+            count = sum(1 for k in kinds.values() if k == kind)
+            if count > limit:
+                raise TooManyStreams(
+                    f"At most {limit} {kind} streams at once", kind=kind, requested=count
+                )
         participant.sub.desired = list(msg.streams)
         await self._apply_subscription(participant, msg.id)
 
@@ -336,21 +368,38 @@ class LiveRoom:
             try:
                 offer = await participant.media.subscribe(selectors)
                 if offer is not None:
-                    sub.current = offer.streams
-                    sub.awaiting_answer = True
-                    participant.outbox.send(
-                        m.SubscriptionOffer(
-                            reply_to=reply_to,
-                            sdp=offer.sdp,
-                            streams=[self._describe(s) for s in offer.streams],
-                        )
-                    )
+                    self._send_offer(participant, offer, reply_to)
                     return
             finally:
                 gate.release(participant.outbox)
             if reply_to is not None:
                 participant.outbox.send(m.Ack(reply_to=reply_to))
             await self._apply_layers(participant)
+
+    def _send_offer(
+        self, participant: Participant, offer: SubscriptionOffer, reply_to: str | None
+    ) -> None:
+        """Relay an SFU offer for the subscriber connection (caller holds ``sub.lock``)."""
+        sub = participant.sub
+        carried = {s.mid: (s.publisher, s.publisher_mid) for s in offer.streams}
+        for mid, was in list(sub.layers_for.items()):
+            if carried.get(mid) != was:  # Janus recycled the m-line for another stream
+                sub.layers.pop(mid, None)
+                sub.layers_for.pop(mid, None)
+        sub.current = offer.streams
+        sub.awaiting_answer = True
+        participant.outbox.send(
+            m.SubscriptionOffer(
+                reply_to=reply_to,
+                sdp=offer.sdp,
+                streams=[self._describe(s) for s in offer.streams],
+            )
+        )
+
+    async def _relay_sfu_offer(self, participant: Participant, offer: SubscriptionOffer) -> None:
+        async with participant.sub.lock:
+            if participant.id in self.participants:
+                self._send_offer(participant, offer, None)
 
     def _describe(self, stream: SubscribedStream) -> m.SubscribedStreamInfo:
         publisher = self.participants.get(stream.publisher)
@@ -375,7 +424,14 @@ class LiveRoom:
         async with sub.lock:
             if not sub.awaiting_answer:
                 raise InvalidState("No subscription offer is waiting for an answer")
-            await participant.media.answer_subscription(msg.sdp)
+            try:
+                await participant.media.answer_subscription(msg.sdp)
+            except VisioError:
+                # That connection cannot be completed: drop it, so that the
+                # client's next subscribe starts a fresh one (docs/protocol.md).
+                sub.reset()
+                await participant.media.reset_subscription()
+                raise
             sub.awaiting_answer = False
             again, sub.dirty = sub.dirty, False
         await self._apply_layers(participant)
@@ -393,15 +449,22 @@ class LiveRoom:
             if participant.sub.layers.get(stream.mid) != layer:
                 await participant.media.set_substream(stream.mid, layer)
                 participant.sub.layers[stream.mid] = layer
+                participant.sub.layers_for[stream.mid] = (stream.publisher, stream.publisher_mid)
 
     def _resubscribe_watchers(self, publisher_id: str) -> None:
-        """Drop a publisher's vanished streams from everyone who received them.
+        """Renegotiate everyone whose subscription involves ``publisher_id``.
 
-        Janus does not tell subscriber handles that a feed left (notes, trap 5),
-        so Visio renegotiates those subscriptions itself.
+        Covers streams that went away (Janus does not tell subscriber handles
+        that a feed left: notes, trap 5) and wished-for streams that have just
+        become visible.
         """
         for participant in list(self.participants.values()):
-            if any(s.publisher == publisher_id for s in participant.sub.current):
+            if participant.id == publisher_id:
+                continue
+            sub = participant.sub
+            if any(s.publisher == publisher_id for s in sub.current) or any(
+                r.participant_id == publisher_id for r in sub.desired
+            ):
                 self._spawn(self._apply_subscription(participant, None))
 
     def _spawn(self, coro: object) -> None:
@@ -476,6 +539,11 @@ class LiveRoom:
             m.ServerTrickle(role=role.value, candidate=wire), participant.outbox
         )
 
+    def on_subscription_offer(self, participant_id: str, offer: SubscriptionOffer) -> None:
+        participant = self.participants.get(participant_id)
+        if participant is not None:
+            self._spawn(self._relay_sfu_offer(participant, offer))
+
     def on_connection_state(self, participant_id: str, role: PeerRole, up: bool) -> None:
         participant = self.participants.get(participant_id)
         if participant is None or role is not PeerRole.PUBLISHER:
@@ -485,8 +553,8 @@ class LiveRoom:
         participant.publisher_up = up
         if not up:
             participant.published.clear()
-            self._resubscribe_watchers(participant_id)
         self._updated(participant)
+        self._resubscribe_watchers(participant_id)
 
     def on_media_reset(self) -> None:
         log.warning("media of meeting %s was reset; asking clients to renegotiate", self.slug)
@@ -496,4 +564,10 @@ class LiveRoom:
             participant.speaking = False
             participant.sub.reset()
         self.active_speaker = None
-        self.broadcast(m.MediaReset(reason="media_server_restarted"))
+        for participant in self.participants.values():
+            participant.outbox.send(
+                m.MediaReset(
+                    reason="media_server_restarted",
+                    ice_servers=self._ice_servers(participant.id),
+                )
+            )

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from visio.errors import (
     AlreadyJoined,
     IdleTimeout,
+    MalformedMessage,
     MessageTooLarge,
     NotJoined,
     ServerShuttingDown,
@@ -115,15 +116,8 @@ class SignalingSession:
                 except TimeoutError:
                     self.fail(IdleTimeout())
                     break
-                if len(frame) > self.settings.ws_max_message_bytes:
-                    self.fail(
-                        MessageTooLarge(
-                            f"Messages are limited to {self.settings.ws_max_message_bytes} bytes"
-                        )
-                    )
-                    continue
                 try:
-                    message = m.parse_client_message(frame)
+                    message = self.parse(frame)
                     if await self.handle(message):
                         reason = "left"
                         self.outbox.close_soon(1000, "left")
@@ -131,9 +125,6 @@ class SignalingSession:
                 except VisioError as exc:
                     if self.fail(exc):
                         break
-                except Exception:
-                    log.exception("signaling handler failed")
-                    self.fail(VisioError())
         except Closed:
             pass
         finally:
@@ -162,8 +153,21 @@ class SignalingSession:
             return True
         return False
 
+    def parse(self, frame: str | bytes) -> m.ClientMessage:
+        if isinstance(frame, bytes):
+            raise MalformedMessage("Messages are JSON text frames, not binary")
+        limit = self.settings.ws_max_message_bytes
+        # Characters are at most 4 bytes: only long frames need encoding to count.
+        if len(frame) * 4 > limit and len(frame.encode()) > limit:
+            raise MessageTooLarge(f"Messages are limited to {limit} bytes")
+        return m.parse_client_message(frame)
+
     async def handle(self, message: m.ClientMessage) -> bool:
-        """Act on one message.  Returns True when the client left."""
+        """Act on one message.  Returns True when the client left.
+
+        Raises VisioError carrying the request id; anything unexpected is
+        logged and becomes ``internal_error`` (the connection stays open).
+        """
         request_id = message.id
         try:
             return await self._handle(message)
@@ -171,6 +175,9 @@ class SignalingSession:
             if request_id is not None and "request_id" not in exc.details:
                 exc.details["request_id"] = request_id
             raise
+        except Exception as exc:
+            log.exception("signaling handler failed on %s", message.type)
+            raise VisioError(request_id=request_id) from exc
 
     async def _handle(self, message: m.ClientMessage) -> bool:
         if isinstance(message, m.Ping):
@@ -231,6 +238,4 @@ class SignalingSession:
             raise ServerShuttingDown()
         participant = await self.live.join(message.display_name, self.outbox)
         self.participant = participant
-        self.outbox.send(
-            self.live.snapshot(participant, message.id, self.hub.ice_servers(participant.id))
-        )
+        self.outbox.send(self.live.snapshot(participant, message.id))

@@ -42,7 +42,7 @@ from visio.media.janus.protocol import (
     candidate_from_trickle,
 )
 from visio.media.janus.transport import JanusConnectionLost, JanusSession
-from visio.media.sdp import parse_media_sections
+from visio.media.sdp import published_streams, request_opus_fec_dtx
 
 log = logging.getLogger(__name__)
 
@@ -232,19 +232,9 @@ class JanusParticipant:
     async def publish(
         self, offer_sdp: str, sources: dict[str, str]
     ) -> tuple[str, list[PublishedStream]]:
-        sections = parse_media_sections(offer_sdp)
-        streams: list[PublishedStream] = []
-        for section in sections:
-            if section.kind not in ("audio", "video") or section.mid is None or section.port == 0:
-                continue
-            if section.direction in ("recvonly", "inactive"):
-                continue
-            source = sources.get(section.mid)
-            if source is None:
-                raise InvalidSdp(f"No source given for mid {section.mid!r}")
-            streams.append(
-                PublishedStream(section.mid, StreamKind(section.kind), source, section.simulcast)
-            )
+        streams = published_streams(offer_sdp, sources)
+        options = self.room.options
+        offer = request_opus_fec_dtx(offer_sdp, fec=options.opus_fec, dtx=options.opus_dtx)
         session = self._session()
         body: dict[str, Any] = {
             "request": "configure" if self.published else "publish",
@@ -255,7 +245,7 @@ class JanusParticipant:
                 reply = await session.message(
                     self.pub_handle,
                     body,
-                    jsep={"type": "offer", "sdp": offer_sdp},
+                    jsep={"type": "offer", "sdp": offer},
                     wait_event=True,
                 )
             except (JanusError, JanusConnectionLost, TimeoutError) as exc:
@@ -346,11 +336,11 @@ class JanusParticipant:
                     reply = await session.message(self.sub_handle, body, wait_event=True)
             except (JanusError, JanusConnectionLost, TimeoutError) as exc:
                 raise media_error(exc) from exc
-        self.subscribed = self._map_streams(
-            SubscriberStream.parse_list(reply.data.get("streams", []))
-        )
         if reply.jsep is None:
+            # "updating": Janus queued the change behind a renegotiation in
+            # progress; its offer comes later as an unsolicited "updated".
             return None
+        self.subscribed = self._map_streams(SubscriberStream.parse_list(reply.data["streams"]))
         return SubscriptionOffer(reply.jsep.sdp, tuple(self.subscribed))
 
     def _map_streams(self, streams: list[SubscriberStream]) -> list[SubscribedStream]:
@@ -380,6 +370,12 @@ class JanusParticipant:
                 )
             except (JanusError, JanusConnectionLost, TimeoutError) as exc:
                 raise media_error(exc) from exc
+
+    async def reset_subscription(self) -> None:
+        handle, self.sub_handle = self.sub_handle, 0
+        self.subscribed = []
+        if handle and self.session is not None:
+            await self.session.detach(handle)
 
     async def set_substream(self, mid: str, substream: int) -> None:
         session = self._session()
@@ -427,5 +423,18 @@ class JanusParticipant:
             talking = Talking.parse(message)
             if talking is not None:
                 self.room.on_talking(talking)
+            elif (
+                role is PeerRole.SUBSCRIBER
+                and message.videoroom in ("updated", "attached")
+                and message.jsep is not None
+            ):
+                # Janus renegotiates on its own when a publisher unpublishes,
+                # and answers an update queued behind another one ("updating")
+                # with a later, unsolicited "updated".
+                self.subscribed = self._map_streams(
+                    SubscriberStream.parse_list(message.data.get("streams", []))
+                )
+                offer = SubscriptionOffer(message.jsep.sdp, tuple(self.subscribed))
+                events.on_subscription_offer(self.participant_id, offer)
         elif message.janus == "slowlink":
             log.info("slow link for %s (%s): %s", self.participant_id, role, message.raw)
