@@ -7,11 +7,15 @@ import asyncio
 import contextlib
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiortc.mediastreams import MediaStreamTrack
+if TYPE_CHECKING:
+    from aiortc.mediastreams import MediaStreamTrack
 
-from visio.client.media import PatternVideoTrack, ToneTrack, WavTrack
-from visio.client.participant import Participant, TrackFactory
+    from visio.client.participant import TrackFactory
+
+# The SDK (aiortc, PyAV, numpy) is imported by run_bot only: building the CLI
+# parser for `visio serve` must not load ~50 MiB of media libraries.
 
 
 def add_bot_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +34,9 @@ def add_bot_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run_bot(args: argparse.Namespace) -> int:
+    from visio.client.media import PatternVideoTrack, ToneTrack, WavTrack
+    from visio.client.participant import Participant
+
     bot = Participant(args.meeting_url, args.name, record_dir=args.record)
     sources: dict[str, TrackFactory] = {}
     if args.audio is not None:

@@ -169,15 +169,9 @@ class Participant:
     async def join(self, timeout: float = 10.0) -> m.Joined:
         if self._ws is None:
             await self.connect(timeout)
+        # The snapshot is applied by the reader, in order with what follows it.
         reply = await self.request(m.Join(type="join", display_name=self.display_name), timeout)
         assert isinstance(reply, m.Joined)
-        self.participant_id = reply.participant_id
-        self.roster = {p.id: p for p in reply.participants}
-        self.hands = list(reply.hands)
-        self.chat = list(reply.chat)
-        self.ice_servers = reply.ice_servers
-        self.limits = reply.limits
-        await self._notify()
         if self.auto_subscribe:
             self._spawn(self._resubscribe())
         return reply
@@ -442,7 +436,15 @@ class Participant:
     async def _on_message(self, message: m.ServerMessage) -> None:
         self.events.put_nowait(message)
         reply_to = getattr(message, "reply_to", None)
-        if isinstance(message, m.SubscriptionOffer):
+        if isinstance(message, m.Joined):
+            self.participant_id = message.participant_id
+            self.roster = {p.id: p for p in message.participants}
+            self.hands = list(message.hands)
+            self.chat = list(message.chat)
+            self.active_speaker = message.active_speaker
+            self.ice_servers = message.ice_servers
+            self.limits = message.limits
+        elif isinstance(message, m.SubscriptionOffer):
             self._spawn(self._on_offer(self._subscriber_peer(), message))
         elif isinstance(message, m.ServerTrickle):
             peer = self._publisher if message.role == "publisher" else self._subscriber
