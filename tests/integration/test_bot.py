@@ -47,6 +47,22 @@ async def test_bot_publishes_a_wav_records_what_it_receives_and_chats(
         "espeak-ng", "-v", "en", "-w", str(speech), SENTENCE
     )
     assert await speak.wait() == 0
+    movie = tmp_path / "camera.webm"
+    make_movie = await asyncio.create_subprocess_exec(
+        "ffmpeg",
+        "-loglevel",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=352x288:rate=15",
+        "-t",
+        "3",
+        "-c:v",
+        "libvpx",
+        str(movie),
+    )
+    assert await make_movie.wait() == 0
     source = envelope(read_wav_48k_mono(speech))
     slug = server.create_room()
     async with participants(server, slug, ["Alice"]) as (alice,):
@@ -63,6 +79,8 @@ async def test_bot_publishes_a_wav_records_what_it_receives_and_chats(
             "Robot",
             "--audio",
             str(speech),
+            "--video-file",
+            str(movie),
             "--record",
             str(record),
             "--chat",
@@ -84,6 +102,9 @@ async def test_bot_publishes_a_wav_records_what_it_receives_and_chats(
         assert track is not None and track.frames > 200
         received = envelope(track.audio())
         assert best_correlation(received, source) > 0.8
+        # And saw the video file it published.
+        camera = alice.track_from(robot, "camera")
+        assert camera is not None and camera.frames > 30 and camera.last_size == (352, 288)
         # The bot wrote what it received from Alice: her tone, and her video.
         alice_id = alice.participant_id
         wav = record / f"{alice_id}-microphone.wav"
