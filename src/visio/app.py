@@ -15,6 +15,7 @@ from visio.config import Settings
 from visio.errors import ValidationFailed, VisioError
 from visio.media.base import MediaServer
 from visio.services import Services
+from visio.web import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return error_response(VisioError())
+        response = error_response(VisioError())
+        # Starlette answers this outside every middleware: add the headers here.
+        response.headers.update(dict(SECURITY_HEADERS))
+        return response
 
     app.add_exception_handler(VisioError, visio_error)
     app.add_exception_handler(RequestValidationError, validation_error)
@@ -55,7 +59,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastAPI:
     """Build the ASGI app.  ``media`` replaces the Janus media server (unit tests)."""
-    from visio import health
+    from visio import health, web
     from visio.rooms import api as rooms_api
     from visio.signaling import api as signaling_api
 
@@ -74,7 +78,7 @@ def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastA
         version="1",
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # Swagger UI needs a CDN and inline scripts: the CSP forbids both
         redoc_url=None,
     )
     app.state.services = services
@@ -82,4 +86,6 @@ def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastA
     app.include_router(health.router)
     app.include_router(rooms_api.router, prefix="/api/v1")
     app.include_router(signaling_api.router, prefix="/api/v1")
+    web.install_security_headers(app)
+    web.mount_web_client(app, settings.web_dir)  # last: it answers every other GET
     return app

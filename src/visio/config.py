@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     public_url: AnyUrl | None = Field(
         default=None, description="Base URL people use, for meeting links"
     )
+    web_dir: Path | None = Field(
+        default=Path(__file__).parent / "static",
+        description="Built web client (index.html, assets/); None: serve no web client",
+    )
 
     # --- media plane --------------------------------------------------------
     janus_binary: str = "janus"
