@@ -135,10 +135,12 @@ def json_examples(text: str) -> list[str]:
 
 
 def all_error_classes() -> list[type[VisioError]]:
+    """The errors of visio.errors; HTTP-only ones defined by their edge (readyz, web) are not
+    protocol errors."""
     found: list[type[VisioError]] = [VisioError]
     for cls in found:
         found.extend(cls.__subclasses__())
-    return found
+    return [cls for cls in found if cls.__module__ == "visio.errors"]
 
 
 # --- the schema files -----------------------------------------------------------------
