@@ -9,6 +9,8 @@ extras="postgres"
 [ "${1:-}" = "--test" ] && extras="postgres,test"
 
 APT_PACKAGES=(janus janus-tools coturn ffmpeg espeak-ng sox iproute2 python3-venv)
+# The browser journeys drive Debian's Chromium (never a downloaded browser).
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium chromium-driver)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -32,4 +34,15 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[${extras}]"
+
+# The web client: built into src/visio/static, which visio serve serves.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "install: npm is missing (Node.js 20.19+ and npm are needed to build the web client)" >&2
+  exit 1
+fi
+npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+npm --prefix frontend run build --silent
+if [ "${1:-}" = "--test" ] && [ -f tests/e2e/package.json ]; then
+  npm --prefix tests/e2e ci --no-audit --no-fund --loglevel=error
+fi
 echo "install: done (.venv/bin/visio)"

@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/install.sh --test
 make check
 .venv/bin/pytest tests/unit -q -p no:cacheprovider
+npm --prefix frontend test --silent
 scripts/netns-run .venv/bin/pytest tests/integration -q -p no:cacheprovider
