@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from visio.media.janus.supervisor import running_janus_pid
+from visio.media.janus.transport import JanusConnection, JanusSession
+from visio.secrets_store import InstallSecrets, load_existing
 
 
 def free_port() -> int:
@@ -47,12 +49,34 @@ def in_test_namespace() -> bool:
     return bool(os.environ.get("VISIO_TEST_NETNS")) and ice_path_available()
 
 
+async def list_janus_rooms(url: str, secrets: InstallSecrets) -> list[int]:
+    """The VideoRoom rooms on a Janus, private ones included (with the admin key)."""
+    connection = JanusConnection(url, api_secret=secrets.janus_api_secret)
+    await connection.connect()
+    try:
+        session = await JanusSession.create(connection)
+        handle = await session.attach("janus.plugin.videoroom", lambda _m: None)
+        reply = await session.message(
+            handle, {"request": "list", "admin_key": secrets.janus_admin_key}
+        )
+        await session.destroy()
+    finally:
+        await connection.close()
+    return [int(room["room"]) for room in reply.data["list"]]
+
+
 @dataclass
 class RunningServer:
     base_url: str
     data_dir: Path
     process: subprocess.Popen[bytes]
     log_path: Path
+    janus_url: str
+
+    async def janus_rooms(self) -> list[int]:
+        secrets = load_existing(self.data_dir)
+        assert secrets is not None, "the server wrote no install secrets"
+        return await list_janus_rooms(self.janus_url, secrets)
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
@@ -104,13 +128,13 @@ class RunningServer:
 @contextlib.contextmanager
 def run_server(data_dir: Path, **settings: str) -> Iterator[RunningServer]:
     """``visio serve`` on free ports with its own data folder; stopped on exit."""
-    port = free_port()
+    port, janus_port = free_port(), free_port()
     env = dict(os.environ)
     env.update(
         VISIO_DATA_DIR=str(data_dir),
         VISIO_HOST="127.0.0.1",
         VISIO_PORT=str(port),
-        VISIO_JANUS_WS_PORT=str(free_port()),
+        VISIO_JANUS_WS_PORT=str(janus_port),
         VISIO_JANUS_ADMIN_WS_PORT=str(free_port()),
         VISIO_EMPTY_ROOM_GRACE_SECONDS="1",
     )
@@ -121,7 +145,9 @@ def run_server(data_dir: Path, **settings: str) -> Iterator[RunningServer]:
         process = subprocess.Popen(
             [sys.executable, "-m", "visio", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    server = RunningServer(f"http://127.0.0.1:{port}", data_dir, process, log_path)
+    server = RunningServer(
+        f"http://127.0.0.1:{port}", data_dir, process, log_path, f"ws://127.0.0.1:{janus_port}"
+    )
     try:
         server.wait_ready()
         yield server

@@ -18,8 +18,6 @@ from tests.integration.test_meeting import (
 )
 from visio.client.media import PatternVideoTrack, ToneTrack
 from visio.client.participant import Participant, SignalingError
-from visio.media.janus.transport import JanusConnection, JanusSession
-from visio.secrets_store import load_existing
 from visio.signaling import messages as m
 
 pytestmark = pytest.mark.integration
@@ -81,39 +79,15 @@ async def test_join_while_janus_restarts_waits_for_it(server: RunningServer) -> 
             await bob.close()
 
 
-async def janus_rooms(server: RunningServer) -> list[int]:
-    """The VideoRoom rooms on the server's Janus, private ones included (admin key)."""
-    secrets = load_existing(server.data_dir)
-    assert secrets is not None
-    config = (server.data_dir / "janus" / "janus.transport.websockets.jcfg").read_text()
-    port = next(
-        line.split("=")[1].strip().strip('";')
-        for line in config.splitlines()
-        if line.strip().startswith("ws_port")
-    )
-    connection = JanusConnection(f"ws://127.0.0.1:{port}", api_secret=secrets.janus_api_secret)
-    await connection.connect()
-    try:
-        session = await JanusSession.create(connection)
-        handle = await session.attach("janus.plugin.videoroom", lambda _m: None)
-        reply = await session.message(
-            handle, {"request": "list", "admin_key": secrets.janus_admin_key}
-        )
-        await session.destroy()
-    finally:
-        await connection.close()
-    return [int(room["room"]) for room in reply.data["list"]]
-
-
 async def test_empty_meeting_releases_its_janus_room_after_the_grace_period(
     server: RunningServer,
 ) -> None:
     slug = server.create_room()
     async with participants(server, slug, ["Alice", "Bob"], publish=False):
-        assert len(await janus_rooms(server)) == 1
+        assert len(await server.janus_rooms()) == 1
     # The harness sets a 1 s grace period.
     for _ in range(50):
-        if not await janus_rooms(server):
+        if not await server.janus_rooms():
             break
         await asyncio.sleep(0.1)
-    assert await janus_rooms(server) == []
+    assert await server.janus_rooms() == []

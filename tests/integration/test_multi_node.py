@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import free_port, run_server
+from tests.harness import free_port, list_janus_rooms, run_server
 from tests.integration.test_meeting import assert_hears, participants, wait_media
 from visio.media.janus.supervisor import JanusSupervisor
-from visio.media.janus.transport import JanusConnection, JanusSession
 from visio.secrets_store import InstallSecrets, load_or_create
 
 pytestmark = pytest.mark.integration
@@ -43,21 +42,6 @@ async def nodes(
             await supervisor.stop()
 
 
-async def room_count(supervisor: JanusSupervisor, secrets: InstallSecrets) -> int:
-    connection = JanusConnection(supervisor.ws_url, api_secret=secrets.janus_api_secret)
-    await connection.connect()
-    try:
-        session = await JanusSession.create(connection)
-        handle = await session.attach("janus.plugin.videoroom", lambda _m: None)
-        reply = await session.message(
-            handle, {"request": "list", "admin_key": secrets.janus_admin_key}
-        )
-        await session.destroy()
-    finally:
-        await connection.close()
-    return len(reply.data["list"])
-
-
 async def test_meetings_spread_over_nodes_and_media_flows_on_each(
     nodes: list[tuple[JanusSupervisor, InstallSecrets]], tmp_path: Path
 ) -> None:
@@ -79,7 +63,7 @@ async def test_meetings_spread_over_nodes_and_media_flows_on_each(
             participants(server, first, ["Alice", "Bob"]) as (alice, bob),
             participants(server, second, ["Chloé"]) as (chloe,),
         ):
-            assert [await room_count(s, k) for s, k in nodes] == [1, 1]
+            assert [len(await list_janus_rooms(s.ws_url, k)) for s, k in nodes] == [1, 1]
             await wait_media(alice, bob)
             assert_hears(alice, bob)
             assert chloe.participant_id is not None

@@ -19,17 +19,19 @@ SAMPLE_RATE = 48_000
 SAMPLES_PER_FRAME = int(SAMPLE_RATE * AUDIO_PTIME)
 
 
-class ToneTrack(MediaStreamTrack):
-    """A sine tone at ``frequency`` Hz, paced in real time (20 ms frames, 48 kHz mono)."""
+class _PacedAudioTrack(MediaStreamTrack):
+    """Audio produced 20 ms at a time (48 kHz mono), paced in real time."""
 
     kind = "audio"
 
-    def __init__(self, frequency: float, amplitude: float = 0.3) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.frequency = frequency
-        self.amplitude = amplitude
         self._pts = 0
         self._start: float | None = None
+
+    def samples_at(self, pts: int) -> np.ndarray[Any, np.dtype[np.int16]]:
+        """The ``SAMPLES_PER_FRAME`` samples starting at sample ``pts``."""
+        raise NotImplementedError
 
     async def recv(self) -> av.AudioFrame:
         if self.readyState != "live":
@@ -39,10 +41,7 @@ class ToneTrack(MediaStreamTrack):
         wait = self._start + self._pts / SAMPLE_RATE - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        t = (np.arange(SAMPLES_PER_FRAME) + self._pts) / SAMPLE_RATE
-        samples = (self.amplitude * 32767 * np.sin(2 * math.pi * self.frequency * t)).astype(
-            np.int16
-        )
+        samples = self.samples_at(self._pts)
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = SAMPLE_RATE
         frame.pts = self._pts
@@ -51,10 +50,22 @@ class ToneTrack(MediaStreamTrack):
         return frame
 
 
-class WavTrack(MediaStreamTrack):
-    """A WAV file played in real time, looped, resampled to 48 kHz mono."""
+class ToneTrack(_PacedAudioTrack):
+    """A sine tone at ``frequency`` Hz."""
 
-    kind = "audio"
+    def __init__(self, frequency: float, amplitude: float = 0.3) -> None:
+        super().__init__()
+        self.frequency = frequency
+        self.amplitude = amplitude
+
+    def samples_at(self, pts: int) -> np.ndarray[Any, np.dtype[np.int16]]:
+        t = (np.arange(SAMPLES_PER_FRAME) + pts) / SAMPLE_RATE
+        wave = self.amplitude * 32767 * np.sin(2 * math.pi * self.frequency * t)
+        return wave.astype(np.int16)
+
+
+class WavTrack(_PacedAudioTrack):
+    """An audio file (anything ffmpeg reads), looped, resampled to 48 kHz mono."""
 
     def __init__(self, path: Path, *, loop: bool = True) -> None:
         super().__init__()
@@ -62,33 +73,16 @@ class WavTrack(MediaStreamTrack):
         if self.samples.size == 0:
             raise ValueError(f"{path} has no audio")
         self.loop = loop
-        self._pts = 0
-        self._start: float | None = None
 
-    async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        wait = self._start + self._pts / SAMPLE_RATE - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
+    def samples_at(self, pts: int) -> np.ndarray[Any, np.dtype[np.int16]]:
         total = self.samples.size
-        offset = self._pts % total if self.loop else self._pts
+        offset = pts % total if self.loop else pts
         chunk = self.samples[offset : offset + SAMPLES_PER_FRAME]
         if chunk.size < SAMPLES_PER_FRAME:
-            rest = (
-                self.samples[: SAMPLES_PER_FRAME - chunk.size]
-                if self.loop
-                else np.zeros(SAMPLES_PER_FRAME - chunk.size, dtype=np.int16)
-            )
+            missing = SAMPLES_PER_FRAME - chunk.size
+            rest = self.samples[:missing] if self.loop else np.zeros(missing, dtype=np.int16)
             chunk = np.concatenate([chunk, rest])
-        frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = SAMPLE_RATE
-        frame.pts = self._pts
-        frame.time_base = fractions.Fraction(1, SAMPLE_RATE)
-        self._pts += SAMPLES_PER_FRAME
-        return frame
+        return chunk
 
 
 class PatternVideoTrack(MediaStreamTrack):

@@ -141,21 +141,21 @@ class Participant:
     def visible_streams(self) -> dict[str, PublishedStream]:
         return self.published if self.publisher_up else {}
 
+    def stream_info(self, stream: PublishedStream) -> m.StreamInfo:
+        return m.StreamInfo(
+            mid=stream.mid,
+            kind=stream.kind.value,
+            source=stream.source,
+            muted=self.muted.get(stream.source, False),
+            simulcast=stream.simulcast,
+        )
+
     def info(self, hands: list[str]) -> m.ParticipantInfo:
         return m.ParticipantInfo(
             id=self.id,
             display_name=self.display_name,
             joined_at=self.joined_at,
-            streams=[
-                m.StreamInfo(
-                    mid=s.mid,
-                    kind=s.kind.value,
-                    source=s.source,
-                    muted=self.muted.get(s.source, False),
-                    simulcast=s.simulcast,
-                )
-                for s in self.visible_streams.values()
-            ],
+            streams=[self.stream_info(s) for s in self.visible_streams.values()],
             hand_raised=self.id in hands,
             speaking=self.speaking,
         )
@@ -293,16 +293,7 @@ class LiveRoom:
                 m.Published(
                     reply_to=msg.id,
                     sdp=answer,
-                    streams=[
-                        m.StreamInfo(
-                            mid=s.mid,
-                            kind=s.kind.value,
-                            source=s.source,
-                            muted=participant.muted.get(s.source, False),
-                            simulcast=s.simulcast,
-                        )
-                        for s in streams
-                    ],
+                    streams=[participant.stream_info(s) for s in streams],
                 )
             )
         finally:
