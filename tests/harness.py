@@ -22,9 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
+
+from visio.errors import MediaUnavailable
+from visio.media.base import MediaEvents, MediaRoom, RoomOptions
 from visio.media.janus.supervisor import running_janus_pid
 from visio.media.janus.transport import JanusConnection, JanusSession
 from visio.secrets_store import InstallSecrets, load_existing
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -164,3 +170,71 @@ def run_server(data_dir: Path, **settings: str) -> Iterator[RunningServer]:
         if janus_left is not None and janus_left == janus:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(janus_left, signal.SIGKILL)
+
+
+# --- HTTP-only features (sign-in...): the app without any media server ---------
+
+
+class NoMedia:
+    """Stands in for the SFU where a test needs HTTP only: ready, but it opens no room."""
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def ready(self) -> bool:
+        return True
+
+    async def open_room(self, options: RoomOptions, events: MediaEvents) -> MediaRoom:
+        raise MediaUnavailable()
+
+
+def app_without_media() -> FastAPI:
+    """uvicorn factory (``tests.harness:app_without_media``): the app from ``VISIO_*``."""
+    from visio.app import create_app
+    from visio.config import load_settings
+
+    return create_app(load_settings(), media=NoMedia())
+
+
+@contextlib.contextmanager
+def run_app_without_media(data_dir: Path, **settings: str) -> Iterator[RunningServer]:
+    """The Visio app served by uvicorn in its own process, with :class:`NoMedia`.
+
+    Same environment and life cycle as :func:`run_server`, minus Janus (so no
+    network namespace is needed); ``janus_url`` is empty.
+    """
+    port = free_port()
+    env = dict(os.environ)
+    env.update(VISIO_DATA_DIR=str(data_dir), VISIO_HOST="127.0.0.1", VISIO_PORT=str(port))
+    env.update({f"VISIO_{key.upper()}": value for key, value in settings.items()})
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / "visio.log"
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "tests.harness:app_without_media",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+    server = RunningServer(f"http://127.0.0.1:{port}", data_dir, process, log_path, "")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

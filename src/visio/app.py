@@ -60,6 +60,7 @@ def install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastAPI:
     """Build the ASGI app.  ``media`` replaces the Janus media server (unit tests)."""
     from visio import health, web
+    from visio.accounts import api as accounts_api
     from visio.rooms import api as rooms_api
     from visio.signaling import api as signaling_api
 
@@ -84,6 +85,8 @@ def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastA
     app.state.services = services
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(accounts_api.build_auth_router(settings))
+    app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(rooms_api.router, prefix="/api/v1")
     app.include_router(signaling_api.router, prefix="/api/v1")
     web.install_security_headers(app)

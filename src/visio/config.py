@@ -6,10 +6,13 @@ object when the CLI or a test asks for one.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
 from typing import Annotated, Self
 
 from pydantic import (
+    AnyHttpUrl,
     AnyUrl,
     BaseModel,
     Field,
@@ -95,6 +98,98 @@ class Settings(BaseSettings):
     turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     turn_secret: SecretStr | None = Field(default=None, description="coturn static-auth-secret")
     turn_ttl_seconds: int = Field(default=3600, ge=60, le=3600)
+
+    # --- sign-in (OpenID Connect, e.g. ProConnect) and sessions -------------
+    # Begin of the accounts block (visio.accounts): OIDC settings and their checks.
+    oidc_issuer: AnyHttpUrl | None = Field(
+        default=None,
+        description="OpenID provider issuer; discovery at <issuer>/.well-known/openid-configuration"
+        " (None: sign-in disabled)",
+    )
+    oidc_client_id: str | None = Field(default=None, min_length=1)
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = Field(
+        default="openid email given_name usual_name uid siret",
+        description="Scopes asked for, space-separated (ProConnect names its claims as scopes)",
+    )
+    oidc_acr_values: str | None = Field(
+        default=None,
+        description="acr_values asked for (space-separated); the ID token's acr must be one",
+    )
+    oidc_claim_email: str = Field(default="email", min_length=1)
+    oidc_claim_given_name: str = Field(default="given_name", min_length=1)
+    oidc_claim_family_name: str = Field(default="usual_name", min_length=1)
+    oidc_allowed_email_domains: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Email domains allowed to sign in (comma-separated; '*.gouv.fr' also allows"
+        " its subdomains); empty: every domain",
+    )
+    oidc_redirect_path: str = Field(
+        default="/auth/callback",
+        pattern=r"^(/[A-Za-z0-9._~-]+)+$",
+        description="Path of the redirect URI registered at the provider",
+    )
+    session_ttl_seconds: int = Field(default=12 * 3600, ge=60, le=30 * 24 * 3600)
+    session_cookie_name: str = Field(default="visio_session", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+
+    @field_validator("oidc_allowed_email_domains", mode="before")
+    @classmethod
+    def _email_domains(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list):
+            return value
+        domains: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                return value  # let the list[str] type report it
+            domain = item.strip().lower()
+            if not domain:
+                continue
+            if not re.fullmatch(r"(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
+                raise ValueError(
+                    f"VISIO_OIDC_ALLOWED_EMAIL_DOMAINS: {item!r} is not a domain"
+                    " such as 'example.gouv.fr' or '*.gouv.fr'"
+                )
+            domains.append(domain)
+        return domains
+
+    @model_validator(mode="after")
+    def _check_oidc(self) -> Self:
+        if self.oidc_issuer is None:
+            return self
+        if self.oidc_client_id is None:
+            raise ValueError("VISIO_OIDC_ISSUER is set but VISIO_OIDC_CLIENT_ID is not")
+        if self.oidc_client_secret is None or not self.oidc_client_secret.get_secret_value():
+            raise ValueError("VISIO_OIDC_ISSUER is set but VISIO_OIDC_CLIENT_SECRET is not")
+        if self.oidc_issuer.scheme != "https" and not self._is_loopback(self.oidc_issuer.host):
+            raise ValueError(
+                f"VISIO_OIDC_ISSUER must be an https:// URL (plain http only on loopback),"
+                f" got {str(self.oidc_issuer)!r}"
+            )
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError(f"VISIO_OIDC_SCOPES must include 'openid', got {self.oidc_scopes!r}")
+        if self.oidc_acr_values is not None and not self.oidc_acr_values.split():
+            raise ValueError("VISIO_OIDC_ACR_VALUES is set but empty")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
+
+    @staticmethod
+    def _is_loopback(host: str | None) -> bool:
+        """Plain http is only acceptable to a provider on this machine."""
+        if host is None:
+            return False
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host.strip("[]")).is_loopback
+        except ValueError:
+            return False
+
+    # End of the accounts block.
 
     @field_validator("stun_urls", "turn_urls", mode="before")
     @classmethod

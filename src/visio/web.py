@@ -118,7 +118,7 @@ class WebClientNotBuilt(VisioError):
 
 #: Paths that belong to the server: never answered with ``index.html``, so a
 #: wrong API URL gets a JSON 404 rather than a web page.
-API_PREFIXES = ("/api", "/healthz", "/readyz")
+API_PREFIXES = ("/api", "/auth", "/healthz", "/readyz")
 
 ASSETS = "assets"
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -1,0 +1,1 @@
+"""Accounts: people who sign in through an OpenID Connect provider, and their sessions."""
