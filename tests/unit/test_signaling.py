@@ -396,3 +396,36 @@ def test_binary_frames_are_refused(tmp_path: Path) -> None:
         with peer(client, slug) as p:
             p.ws.send_bytes(b'{"type": "ping"}')
             assert p.recv()["code"] == "malformed_message"
+
+
+def test_wishes_published_later_still_respect_the_limits(tmp_path: Path) -> None:
+    with meeting(tmp_path, max_video_subscriptions=1) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            wishes = [{"participant_id": alice.id, "mid": mid} for mid in ("0", "1")]
+            bob.send(type="subscribe", id="s", streams=wishes)
+            assert bob.recv_type("ack")["reply_to"] == "s"
+            sdp = offer_sdp(("video", "0", False), ("video", "1", False))
+            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "camera", "1": "screen"})
+            offer = bob.recv_type("subscription_offer")
+            assert [s["publisher_mid"] for s in offer["streams"]] == ["0"]
+
+
+def test_unchanged_mute_is_not_broadcast(tmp_path: Path) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client)
+        with peer(client, slug) as alice, peer(client, slug) as bob:
+            alice.join("Alice")
+            bob.join("Bob")
+            sdp = offer_sdp(("audio", "0", False))
+            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
+            assert (
+                bob.recv_type("participant_updated")["participant"]["streams"][0]["muted"] is False
+            )
+            alice.send(type="mute", id="m1", source="microphone", muted=False)
+            alice.send(type="mute", id="m2", source="microphone", muted=True)
+            # The unchanged state sent nothing: the next update is the real change.
+            update = bob.recv_type("participant_updated")["participant"]
+            assert update["streams"][0]["muted"] is True

@@ -28,6 +28,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import SessionDescription, candidate_from_sdp
+from pydantic import ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -322,19 +323,20 @@ class Participant:
     async def _on_offer(self, peer: _Peer, offer: m.SubscriptionOffer) -> None:
         async with self._offer_lock:
             self._sub_streams = {s.mid: s for s in offer.streams}
-            await peer.set_remote(offer.sdp, "offer")
-            _route_recycled_ssrcs(peer.pc, offer.sdp)
-            answer = await peer.pc.createAnswer()
-            await peer.pc.setLocalDescription(answer)
             try:
+                await peer.set_remote(offer.sdp, "offer")
+                _route_recycled_ssrcs(peer.pc, offer.sdp)
+                answer = await peer.pc.createAnswer()
+                await peer.pc.setLocalDescription(answer)
                 await self.request(
                     m.SubscriptionAnswer(
                         type="subscription_answer", sdp=peer.pc.localDescription.sdp
                     )
                 )
-            except SignalingError as exc:
-                # The server dropped that connection: start a fresh one.
-                log.warning("subscription answer refused (%s): subscribing again", exc)
+            except Exception as exc:  # a task boundary: never leave an offer unanswered
+                # The answer was refused (the server dropped that connection) or
+                # could not be made: start a fresh subscriber connection.
+                log.warning("subscription offer not answered (%s): subscribing again", exc)
                 if self._subscriber is peer:
                     self._subscriber = None
                 await peer.close()
@@ -419,7 +421,12 @@ class Participant:
         assert self._ws is not None
         try:
             async for frame in self._ws:
-                message = m.SERVER_ADAPTER.validate_python(json.loads(frame))
+                try:
+                    message = m.SERVER_ADAPTER.validate_python(json.loads(frame))
+                except (ValueError, ValidationError) as exc:
+                    # A newer server within protocol v1 may add messages: skip them.
+                    log.info("skipping a server message this client does not know: %s", exc)
+                    continue
                 await self._on_message(message)
                 await self._notify()
         except ConnectionClosed:

@@ -35,23 +35,34 @@ class RoomHub:
         self.closing = False
 
     def room(self, config: RoomConfig) -> LiveRoom:
-        """The live meeting for ``config.slug``, created on first use, with fresh settings."""
+        """The live meeting for ``config.slug`` for one new connection.
+
+        Created on first use, with fresh settings.  The caller must call
+        :meth:`disconnected` when that connection ends: a meeting is released
+        only when it has neither participants nor open connections, so that a
+        connection that has not joined (yet) never holds a released meeting.
+        """
         live = self.rooms.get(config.slug)
         if live is None:
             live = LiveRoom(
                 config,
                 settings=self.settings,
                 media_server=self.media,
-                on_empty=self._schedule_release,
                 ice_servers=self.ice_servers,
             )
             self.rooms[config.slug] = live
         else:
             live.config = config
+        live.connections += 1
         release = self._release.pop(config.slug, None)
         if release is not None:
             release.cancel()
         return live
+
+    def disconnected(self, live: LiveRoom) -> None:
+        live.connections -= 1
+        if not live.participants and not live.connections:
+            self._schedule_release(live)
 
     def ice_servers(self, participant_id: str) -> list[m.IceServer]:
         servers: list[m.IceServer] = []
@@ -71,18 +82,21 @@ class RoomHub:
         return servers
 
     def _schedule_release(self, live: LiveRoom) -> None:
-        if self.closing or live.slug in self._release:
+        if self.closing or live.slug in self._release or live.connections:
             return
         self._release[live.slug] = asyncio.get_running_loop().create_task(
             self._release_after_grace(live), name=f"release {live.slug}"
         )
 
     async def _release_after_grace(self, live: LiveRoom) -> None:
-        await asyncio.sleep(self.settings.empty_room_grace_seconds)
-        if live.participants or self.rooms.get(live.slug) is not live:
-            return
-        del self.rooms[live.slug]
-        self._release.pop(live.slug, None)
+        try:
+            await asyncio.sleep(self.settings.empty_room_grace_seconds)
+            if live.participants or live.connections or self.rooms.get(live.slug) is not live:
+                return
+            del self.rooms[live.slug]
+        finally:
+            if self._release.get(live.slug) is asyncio.current_task():
+                del self._release[live.slug]
         log.info("meeting %s is empty: releasing its media room", live.slug)
         try:
             await live.close_media()

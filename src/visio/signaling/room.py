@@ -136,6 +136,8 @@ class Participant:
     )
     chat_limit: RateLimit = field(default_factory=lambda: RateLimit(10, 10.0))
     reaction_limit: RateLimit = field(default_factory=lambda: RateLimit(10, 5.0))
+    #: mute and raise_hand: each change is broadcast to the whole meeting.
+    state_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 10.0))
 
     @property
     def visible_streams(self) -> dict[str, PublishedStream]:
@@ -185,20 +187,20 @@ class LiveRoom:
         *,
         settings: Settings,
         media_server: MediaServer,
-        on_empty: Callable[[LiveRoom], None],
         ice_servers: Callable[[str], list[m.IceServer]],
     ) -> None:
         self.config = config
         self.slug = config.slug
         self.settings = settings
         self._media_server = media_server
-        self._on_empty = on_empty
         self._ice_servers = ice_servers
         self.media: MediaRoom | None = None
         self.participants: dict[str, Participant] = {}
         self.chat: deque[m.ChatMessage] = deque(maxlen=settings.chat_history)
         self.hands: list[str] = []
         self.active_speaker: str | None = None
+        #: Open signaling connections (joined or not): see RoomHub.room().
+        self.connections = 0
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -260,12 +262,6 @@ class LiveRoom:
             await participant.media.close()
         self.broadcast(m.ParticipantLeft(participant_id=participant.id, reason=reason))
         self._resubscribe_watchers(participant.id)
-        if not self.participants:
-            self._on_empty(self)
-
-    def on_empty_check(self) -> None:
-        if not self.participants:
-            self._on_empty(self)
 
     async def close_media(self) -> None:
         media, self.media = self.media, None
@@ -306,11 +302,16 @@ class LiveRoom:
         await participant.media.unpublish()
         had = bool(participant.visible_streams)
         participant.published.clear()
+        self.on_talking(participant.id, False)
         if had:
             self._updated(participant)
             self._resubscribe_watchers(participant.id)
 
     def set_muted(self, participant: Participant, source: str, muted: bool) -> None:
+        if participant.muted.get(source, False) == muted:
+            return  # nothing to tell anyone
+        if not participant.state_limit.take():
+            raise RateLimited("Too many changes; slow down")
         participant.muted[source] = muted
         self._updated(participant)
 
@@ -350,9 +351,18 @@ class LiveRoom:
                     participant.outbox.send(m.Ack(reply_to=reply_to))
                 return
             selectors = []
+            room_for = {
+                "video": self.settings.max_video_subscriptions,
+                "audio": self.settings.max_audio_subscriptions,
+            }
             for request in sub.desired:
                 publisher = self.participants.get(request.participant_id)
-                if publisher is not None and request.mid in publisher.visible_streams:
+                stream = publisher.visible_streams.get(request.mid) if publisher else None
+                # Wishes become streams as they are published: the limits hold
+                # then too, first wished first served.
+                kind = stream.kind.value if stream is not None else ""
+                if publisher is not participant and room_for.get(kind, 0) > 0:
+                    room_for[kind] -= 1
                     selectors.append(StreamSelector(request.participant_id, request.mid))
             gate = participant.gates[PeerRole.SUBSCRIBER]
             gate.hold()
@@ -438,7 +448,12 @@ class LiveRoom:
                 continue
             layer = substream_for_height(heights.get((stream.publisher, stream.publisher_mid)))
             if participant.sub.layers.get(stream.mid) != layer:
-                await participant.media.set_substream(stream.mid, layer)
+                try:
+                    await participant.media.set_substream(stream.mid, layer)
+                except VisioError as exc:
+                    # Best effort, after the request was answered: retried next time.
+                    log.info("simulcast layer of %s not set: %s", stream.mid, exc)
+                    continue
                 participant.sub.layers[stream.mid] = layer
                 participant.sub.layers_for[stream.mid] = (stream.publisher, stream.publisher_mid)
 
@@ -488,6 +503,8 @@ class LiveRoom:
     def raise_hand(self, participant: Participant, raised: bool) -> None:
         if raised == (participant.id in self.hands):
             return
+        if not participant.state_limit.take():
+            raise RateLimited("Too many changes; slow down")
         if raised:
             self.hands.append(participant.id)
         else:
@@ -544,6 +561,7 @@ class LiveRoom:
         participant.publisher_up = up
         if not up:
             participant.published.clear()
+            self.on_talking(participant_id, False)  # no audio, no stopped-talking event
         self._updated(participant)
         self._resubscribe_watchers(participant_id)
 

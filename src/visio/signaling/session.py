@@ -60,18 +60,25 @@ class QueueOutbox(Outbox):
             self._write(), name="signaling-writer"
         )
         self.gone = asyncio.Event()
+        self._closing = False
 
     def send(self, message: BaseModel) -> None:
-        if self.gone.is_set():
+        if self.gone.is_set() or self._closing:
             return
         if self._queue.qsize() >= SEND_QUEUE_LIMIT:
             log.warning("closing a signaling client that does not read its messages")
+            # Drop the backlog it will never read, and close now, not after it.
+            while not self._queue.empty():
+                self._queue.get_nowait()
             self.close_soon(1008, "client too slow")
             return
         self._queue.put_nowait(m.dump(message))
 
     def close_soon(self, code: int, reason: str) -> None:
-        self._queue.put_nowait((code, reason))
+        """Close after what is queued; later messages are dropped."""
+        if not self._closing:
+            self._closing = True
+            self._queue.put_nowait((code, reason))
 
     async def _write(self) -> None:
         try:
@@ -131,8 +138,7 @@ class SignalingSession:
             if self.participant is not None:
                 with contextlib.suppress(Exception):
                     await self.live.leave(self.participant, reason)
-            elif not self.live.participants:
-                self.live.on_empty_check()
+            self.hub.disconnected(self.live)
             await self.outbox.drain()
             await self.outbox.stop()
 

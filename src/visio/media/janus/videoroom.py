@@ -34,6 +34,7 @@ from visio.media.janus.protocol import (
     CORE_INVALID_SDP,
     CORE_UNKNOWN_SDP_TYPE,
     VIDEOROOM_INVALID_SDP,
+    VIDEOROOM_NOT_PUBLISHED,
     VIDEOROOM_ROOM_EXISTS,
     JanusError,
     JanusMessage,
@@ -262,7 +263,11 @@ class JanusParticipant:
         async with self._lock:
             try:
                 await session.message(self.pub_handle, {"request": "unpublish"}, wait_event=True)
-            except (JanusError, JanusConnectionLost, TimeoutError) as exc:
+            except JanusError as exc:
+                # 435: Janus already hung the publisher up (ICE failure): done.
+                if exc.code != VIDEOROOM_NOT_PUBLISHED:
+                    raise media_error(exc) from exc
+            except (JanusConnectionLost, TimeoutError) as exc:
                 raise media_error(exc) from exc
         self.published.clear()
 
@@ -312,21 +317,28 @@ class JanusParticipant:
                 if not self.sub_handle:
                     if not add:
                         return None
-                    self.sub_handle = await session.attach(
+                    handle = await session.attach(
                         VIDEOROOM, lambda m: self._on_event(PeerRole.SUBSCRIBER, m)
                     )
-                    reply = await session.message(
-                        self.sub_handle,
-                        {
-                            "request": "join",
-                            "ptype": "subscriber",
-                            "room": self.room.room_id,
-                            "pin": self.room.pin,
-                            "use_msid": True,
-                            "streams": [{"feed": feed, "mid": mid} for feed, mid in add],
-                        },
-                        wait_event=True,
-                    )
+                    try:
+                        reply = await session.message(
+                            handle,
+                            {
+                                "request": "join",
+                                "ptype": "subscriber",
+                                "room": self.room.room_id,
+                                "pin": self.room.pin,
+                                "use_msid": True,
+                                "streams": [{"feed": feed, "mid": mid} for feed, mid in add],
+                            },
+                            wait_event=True,
+                        )
+                    except BaseException:
+                        # A handle that never joined refuses every later update
+                        # (424): drop it so that the next subscribe starts afresh.
+                        await session.detach(handle)
+                        raise
+                    self.sub_handle = handle
                 else:
                     body: dict[str, Any] = {"request": "update"}
                     if add:
@@ -418,6 +430,11 @@ class JanusParticipant:
         elif message.janus == "webrtcup":
             events.on_connection_state(self.participant_id, role, True)
         elif message.janus == "hangup":
+            if role is PeerRole.PUBLISHER:
+                # Janus stopped the publisher: it must publish anew, and no
+                # stopped-talking will ever come for it.
+                self.published.clear()
+                self.room.on_talking(Talking(self.feed_id, False))
             events.on_connection_state(self.participant_id, role, False)
         elif message.janus == "event":
             talking = Talking.parse(message)
