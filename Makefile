@@ -22,6 +22,7 @@ check:
 	$(PY) scripts/gen_openapi.py --check
 	npm --prefix frontend run --silent typecheck
 	npm --prefix frontend run --silent check:generated
+	npm --prefix tests/e2e run --silent typecheck
 
 format:
 	$(VENV)/bin/ruff check --fix src tests bench scripts

@@ -10,7 +10,7 @@ extras="postgres"
 
 APT_PACKAGES=(janus janus-tools coturn ffmpeg espeak-ng sox iproute2 python3-venv)
 # The browser journeys drive Debian's Chromium (never a downloaded browser).
-[ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium chromium-driver)
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium chromium-driver fonts-noto-color-emoji)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

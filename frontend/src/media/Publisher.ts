@@ -280,8 +280,13 @@ export class Publisher {
 
   private async unpublishAndClose(): Promise<void> {
     const hadConnection = this.pc !== null;
-    this.closeConnection();
-    if (hadConnection) await this.signaling.request({ type: 'unpublish' });
+    try {
+      // Unpublish before closing: a closed connection makes Janus drop the
+      // publisher by itself, racing with the request.
+      if (hadConnection) await this.signaling.request({ type: 'unpublish' });
+    } finally {
+      this.closeConnection();
+    }
   }
 
   private closeConnection(): void {

@@ -1,0 +1,46 @@
+import { useTranslation } from 'react-i18next';
+import { navigate } from './router';
+import { LanguageSelect } from './LanguageSelect';
+
+/** The DSFR header of the light pages (home, pre-join, after leaving). */
+export function AppHeader() {
+  const { t } = useTranslation();
+  return (
+    <header role="banner" className="fr-header v-header">
+      <div className="fr-header__body">
+        <div className="fr-container">
+          <div className="fr-header__body-row">
+            <div className="fr-header__brand fr-enlarge-link">
+              <div className="fr-header__brand-top">
+                <div className="fr-header__logo">
+                  <p className="fr-logo">
+                    République
+                    <br />
+                    Française
+                  </p>
+                </div>
+              </div>
+              <div className="fr-header__service">
+                <a
+                  href="/"
+                  title={t('app.homeLinkTitle')}
+                  onClick={(event) => {
+                    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+                    event.preventDefault();
+                    navigate('/');
+                  }}
+                >
+                  <p className="fr-header__service-title">Visio</p>
+                </a>
+                <p className="fr-header__service-tagline">{t('app.tagline')}</p>
+              </div>
+            </div>
+            <div className="v-header__tools">
+              <LanguageSelect />
+            </div>
+          </div>
+        </div>
+      </div>
+    </header>
+  );
+}

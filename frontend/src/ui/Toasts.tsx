@@ -1,0 +1,52 @@
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+
+interface Toast {
+  id: number;
+  text: string;
+}
+
+type Notify = (text: string) => void;
+
+const ToastContext = createContext<Notify>(() => undefined);
+
+/** Short messages ("Too many messages, wait a moment") shown for a few seconds and announced politely. */
+export function ToastProvider({ children, durationMs = 5000 }: { children: ReactNode; durationMs?: number }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const nextId = useRef(1);
+  const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
+  useEffect(() => {
+    const pending = timers.current;
+    return () => {
+      for (const timer of pending) clearTimeout(timer);
+    };
+  }, []);
+  const notify = useCallback<Notify>(
+    (text) => {
+      const id = nextId.current++;
+      // The same message twice in a row is shown once.
+      setToasts((list) => (list.some((toast) => toast.text === text) ? list : [...list.slice(-2), { id, text }]));
+      const timer = setTimeout(() => {
+        timers.current.delete(timer);
+        setToasts((list) => list.filter((toast) => toast.id !== id));
+      }, durationMs);
+      timers.current.add(timer);
+    },
+    [durationMs],
+  );
+  return (
+    <ToastContext.Provider value={notify}>
+      {children}
+      <div className="v-toasts" role="status" aria-live="polite">
+        {toasts.map((toast) => (
+          <p key={toast.id} className="v-toast">
+            {toast.text}
+          </p>
+        ))}
+      </div>
+    </ToastContext.Provider>
+  );
+}
+
+export function useToast(): Notify {
+  return useContext(ToastContext);
+}
