@@ -24,6 +24,7 @@ class Peer:
     def __init__(self, ws: WebSocketTestSession) -> None:
         self.ws = ws
         self.id = ""
+        self.slug = ""
 
     def send(self, **message: Any) -> None:
         self.ws.send_text(json.dumps(message))
@@ -43,6 +44,7 @@ class Peer:
         self.send(type="join", id="j", display_name=name)
         joined = self.recv_type("joined")
         self.id = joined["participant_id"]
+        self.slug = joined["room"]["slug"]
         return joined
 
     def closed_with(self) -> int:
@@ -58,6 +60,16 @@ def meeting(tmp_path: Path, media: FakeMedia | None = None, **settings: Any) -> 
     app = create_app(config, media=media or FakeMedia())
     with TestClient(app) as client:
         yield client
+
+
+@contextmanager
+def pair(client: TestClient) -> Iterator[tuple[Peer, Peer]]:
+    """Alice and Bob, joined in a new meeting."""
+    slug = new_room(client)
+    with peer(client, slug) as alice, peer(client, slug) as bob:
+        alice.join("Alice")
+        bob.join("Bob")
+        yield alice, bob
 
 
 def new_room(client: TestClient, **fields: Any) -> str:
@@ -160,30 +172,26 @@ def test_silent_client_is_closed_after_the_idle_timeout(tmp_path: Path) -> None:
 
 
 def test_chat_hands_reactions_and_mute_reach_everyone(tmp_path: Path) -> None:
-    with meeting(tmp_path) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            alice.send(type="chat", id="c1", text="  Bonjour\u200b !  ")
-            chat = bob.recv_type("chat")["message"]
-            assert (chat["text"], chat["display_name"]) == ("Bonjour !", "Alice")
-            bob.send(type="raise_hand", raised=True)
-            alice.send(type="raise_hand", raised=True)
-            assert alice.recv_type("hands")["hands"] == [bob.id]
-            assert alice.recv_type("hands")["hands"] == [bob.id, alice.id]
-            bob.send(type="raise_hand", raised=False)
-            assert alice.recv_type("hands")["hands"] == [alice.id]
-            bob.send(type="reaction", emoji="🎉")
-            assert alice.recv_type("reaction") == {
-                "type": "reaction",
-                "participant_id": bob.id,
-                "emoji": "🎉",
-            }
-            with peer(client, slug) as late:
-                history = late.join("Late")
-                assert [m["text"] for m in history["chat"]] == ["Bonjour !"]
-                assert history["hands"] == [alice.id]
+    with meeting(tmp_path) as client, pair(client) as (alice, bob):
+        alice.send(type="chat", id="c1", text="  Bonjour\u200b !  ")
+        chat = bob.recv_type("chat")["message"]
+        assert (chat["text"], chat["display_name"]) == ("Bonjour !", "Alice")
+        bob.send(type="raise_hand", raised=True)
+        alice.send(type="raise_hand", raised=True)
+        assert alice.recv_type("hands")["hands"] == [bob.id]
+        assert alice.recv_type("hands")["hands"] == [bob.id, alice.id]
+        bob.send(type="raise_hand", raised=False)
+        assert alice.recv_type("hands")["hands"] == [alice.id]
+        bob.send(type="reaction", emoji="🎉")
+        assert alice.recv_type("reaction") == {
+            "type": "reaction",
+            "participant_id": bob.id,
+            "emoji": "🎉",
+        }
+        with peer(client, alice.slug) as late:
+            history = late.join("Late")
+            assert [m["text"] for m in history["chat"]] == ["Bonjour !"]
+            assert history["hands"] == [alice.id]
 
 
 def test_chat_flood_is_rate_limited(tmp_path: Path) -> None:
@@ -204,81 +212,69 @@ def test_chat_flood_is_rate_limited(tmp_path: Path) -> None:
 
 def test_publish_subscribe_answer_and_departure_renegotiate(tmp_path: Path) -> None:
     media = FakeMedia()
-    with meeting(tmp_path, media) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            sdp = offer_sdp(("audio", "0", False), ("video", "1", True))
-            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone", "1": "camera"})
-            published = alice.recv_type("published")
-            assert [s["source"] for s in published["streams"]] == ["microphone", "camera"]
-            assert published["streams"][1]["simulcast"] is True
-            update = bob.recv_type("participant_updated")["participant"]
-            assert [s["mid"] for s in update["streams"]] == ["0", "1"]
-            bob.send(
-                type="subscribe",
-                id="s",
-                streams=[
-                    {"participant_id": alice.id, "mid": "0"},
-                    {"participant_id": alice.id, "mid": "1", "height": 180},
-                ],
-            )
-            offer = bob.recv_type("subscription_offer")
-            assert offer["reply_to"] == "s"
-            assert [(s["participant_id"], s["source"]) for s in offer["streams"]] == [
-                (alice.id, "microphone"),
-                (alice.id, "camera"),
-            ]
-            bob.send(type="subscription_answer", id="a", sdp="v=0\r\n")
-            assert bob.recv_type("ack")["reply_to"] == "a"
-            bob_media = media.rooms[0].participants[bob.id]
-            assert bob_media.substreams == {"1": substream_for_height(180)} == {"1": 0}
-            bob.send(type="subscription_answer", id="a2", sdp="v=0\r\n")
-            assert bob.recv_type("error")["code"] == "invalid_state"
-            alice.send(type="leave", id="bye")
-            assert alice.recv_type("ack")["reply_to"] == "bye"
-            assert bob.recv_type("participant_left")["participant_id"] == alice.id
-            renegotiated = bob.recv_type("subscription_offer")
-            assert renegotiated["streams"] == [] and renegotiated["reply_to"] is None
+    with meeting(tmp_path, media) as client, pair(client) as (alice, bob):
+        sdp = offer_sdp(("audio", "0", False), ("video", "1", True))
+        alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone", "1": "camera"})
+        published = alice.recv_type("published")
+        assert [s["source"] for s in published["streams"]] == ["microphone", "camera"]
+        assert published["streams"][1]["simulcast"] is True
+        update = bob.recv_type("participant_updated")["participant"]
+        assert [s["mid"] for s in update["streams"]] == ["0", "1"]
+        bob.send(
+            type="subscribe",
+            id="s",
+            streams=[
+                {"participant_id": alice.id, "mid": "0"},
+                {"participant_id": alice.id, "mid": "1", "height": 180},
+            ],
+        )
+        offer = bob.recv_type("subscription_offer")
+        assert offer["reply_to"] == "s"
+        assert [(s["participant_id"], s["source"]) for s in offer["streams"]] == [
+            (alice.id, "microphone"),
+            (alice.id, "camera"),
+        ]
+        bob.send(type="subscription_answer", id="a", sdp="v=0\r\n")
+        assert bob.recv_type("ack")["reply_to"] == "a"
+        bob_media = media.rooms[0].participants[bob.id]
+        assert bob_media.substreams == {"1": substream_for_height(180)} == {"1": 0}
+        bob.send(type="subscription_answer", id="a2", sdp="v=0\r\n")
+        assert bob.recv_type("error")["code"] == "invalid_state"
+        alice.send(type="leave", id="bye")
+        assert alice.recv_type("ack")["reply_to"] == "bye"
+        assert bob.recv_type("participant_left")["participant_id"] == alice.id
+        renegotiated = bob.recv_type("subscription_offer")
+        assert renegotiated["streams"] == [] and renegotiated["reply_to"] is None
 
 
 def test_sfu_candidates_follow_the_description_they_belong_to(tmp_path: Path) -> None:
-    with meeting(tmp_path) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            sdp = offer_sdp(("audio", "0", False))
-            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
-            alice.recv_type("published")
-            assert alice.recv()["type"] == "trickle"
-            bob.recv_type("participant_updated")
-            bob.send(type="subscribe", id="s", streams=[{"participant_id": alice.id, "mid": "0"}])
-            kinds = [bob.recv() for _ in range(2)]
-            assert [k["type"] for k in kinds] == ["subscription_offer", "trickle"]
-            assert kinds[1]["role"] == "subscriber"
+    with meeting(tmp_path) as client, pair(client) as (alice, bob):
+        sdp = offer_sdp(("audio", "0", False))
+        alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
+        alice.recv_type("published")
+        assert alice.recv()["type"] == "trickle"
+        bob.recv_type("participant_updated")
+        bob.send(type="subscribe", id="s", streams=[{"participant_id": alice.id, "mid": "0"}])
+        kinds = [bob.recv() for _ in range(2)]
+        assert [k["type"] for k in kinds] == ["subscription_offer", "trickle"]
+        assert kinds[1]["role"] == "subscriber"
 
 
 def test_too_many_videos_are_refused(tmp_path: Path) -> None:
-    with meeting(tmp_path, max_video_subscriptions=1) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            sdp = offer_sdp(("video", "0", False), ("video", "1", False))
-            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "camera", "1": "screen"})
-            alice.recv_type("published")
-            bob.send(
-                type="subscribe",
-                id="s",
-                streams=[
-                    {"participant_id": alice.id, "mid": "0"},
-                    {"participant_id": alice.id, "mid": "1"},
-                ],
-            )
-            error = bob.recv_type("error")
-            assert (error["code"], error["details"]["requested"]) == ("too_many_streams", 2)
+    with meeting(tmp_path, max_video_subscriptions=1) as client, pair(client) as (alice, bob):
+        sdp = offer_sdp(("video", "0", False), ("video", "1", False))
+        alice.send(type="publish", id="p", sdp=sdp, sources={"0": "camera", "1": "screen"})
+        alice.recv_type("published")
+        bob.send(
+            type="subscribe",
+            id="s",
+            streams=[
+                {"participant_id": alice.id, "mid": "0"},
+                {"participant_id": alice.id, "mid": "1"},
+            ],
+        )
+        error = bob.recv_type("error")
+        assert (error["code"], error["details"]["requested"]) == ("too_many_streams", 2)
 
 
 def test_refused_sdp_and_unreachable_media_are_coded_errors(tmp_path: Path) -> None:
@@ -315,79 +311,63 @@ def test_turn_credentials_come_with_the_join_answer(tmp_path: Path) -> None:
 
 
 def test_wished_streams_are_offered_once_published(tmp_path: Path) -> None:
-    with meeting(tmp_path) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            bob.send(type="subscribe", id="s", streams=[{"participant_id": alice.id, "mid": "0"}])
-            assert bob.recv_type("ack")["reply_to"] == "s"
-            sdp = offer_sdp(("audio", "0", False))
-            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
-            offer = bob.recv_type("subscription_offer")
-            assert offer["reply_to"] is None
-            assert [s["participant_id"] for s in offer["streams"]] == [alice.id]
+    with meeting(tmp_path) as client, pair(client) as (alice, bob):
+        bob.send(type="subscribe", id="s", streams=[{"participant_id": alice.id, "mid": "0"}])
+        assert bob.recv_type("ack")["reply_to"] == "s"
+        sdp = offer_sdp(("audio", "0", False))
+        alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
+        offer = bob.recv_type("subscription_offer")
+        assert offer["reply_to"] is None
+        assert [s["participant_id"] for s in offer["streams"]] == [alice.id]
 
 
 def test_refused_answer_drops_the_subscription_so_a_new_one_can_start(tmp_path: Path) -> None:
     media = FakeMedia()
-    with meeting(tmp_path, media) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            sdp = offer_sdp(("audio", "0", False))
-            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
-            bob.recv_type("participant_updated")
-            wish = [{"participant_id": alice.id, "mid": "0"}]
-            bob.send(type="subscribe", id="s1", streams=wish)
-            bob.recv_type("subscription_offer")
-            media.rooms[0].participants[bob.id].fail_answer = InvalidSdp("bad answer")
-            bob.send(type="subscription_answer", id="a1", sdp="v=0\r\n")
-            assert bob.recv_type("error")["code"] == "invalid_sdp"
-            bob.send(type="subscribe", id="s2", streams=wish)
-            assert bob.recv_type("subscription_offer")["reply_to"] == "s2"
+    with meeting(tmp_path, media) as client, pair(client) as (alice, bob):
+        sdp = offer_sdp(("audio", "0", False))
+        alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
+        bob.recv_type("participant_updated")
+        wish = [{"participant_id": alice.id, "mid": "0"}]
+        bob.send(type="subscribe", id="s1", streams=wish)
+        bob.recv_type("subscription_offer")
+        media.rooms[0].participants[bob.id].fail_answer = InvalidSdp("bad answer")
+        bob.send(type="subscription_answer", id="a1", sdp="v=0\r\n")
+        assert bob.recv_type("error")["code"] == "invalid_sdp"
+        bob.send(type="subscribe", id="s2", streams=wish)
+        assert bob.recv_type("subscription_offer")["reply_to"] == "s2"
 
 
 def test_audio_subscriptions_are_limited_and_sources_must_fit_their_kind(tmp_path: Path) -> None:
-    with meeting(tmp_path, max_audio_subscriptions=1) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            wrong = offer_sdp(("audio", "0", False))
-            alice.send(type="publish", id="w", sdp=wrong, sources={"0": "camera"})
-            assert alice.recv_type("error")["code"] == "invalid_sdp"
-            sdp = offer_sdp(("audio", "0", False), ("audio", "1", False))
-            alice.send(
-                type="publish", id="p", sdp=sdp, sources={"0": "microphone", "1": "screen_audio"}
-            )
-            alice.recv_type("published")
-            both = [{"participant_id": alice.id, "mid": mid} for mid in ("0", "1")]
-            bob.send(type="subscribe", id="s", streams=both)
-            error = bob.recv_type("error")
-            assert (error["code"], error["details"]["kind"]) == ("too_many_streams", "audio")
+    with meeting(tmp_path, max_audio_subscriptions=1) as client, pair(client) as (alice, bob):
+        wrong = offer_sdp(("audio", "0", False))
+        alice.send(type="publish", id="w", sdp=wrong, sources={"0": "camera"})
+        assert alice.recv_type("error")["code"] == "invalid_sdp"
+        sdp = offer_sdp(("audio", "0", False), ("audio", "1", False))
+        alice.send(
+            type="publish", id="p", sdp=sdp, sources={"0": "microphone", "1": "screen_audio"}
+        )
+        alice.recv_type("published")
+        both = [{"participant_id": alice.id, "mid": mid} for mid in ("0", "1")]
+        bob.send(type="subscribe", id="s", streams=both)
+        error = bob.recv_type("error")
+        assert (error["code"], error["details"]["kind"]) == ("too_many_streams", "audio")
 
 
 def test_leaving_active_speaker_is_cleared_for_everyone(tmp_path: Path) -> None:
     media = FakeMedia()
-    with meeting(tmp_path, media) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            assert client.portal is not None
-            client.portal.call(media.rooms[0].events.on_talking, bob.id, True)
-            assert alice.recv_type("speaking") == {
-                "type": "speaking",
-                "participant_id": bob.id,
-                "speaking": True,
-            }
-            assert alice.recv_type("active_speaker")["participant_id"] == bob.id
-            with peer(client, slug) as late:
-                assert late.join("Late")["active_speaker"] == bob.id
-            bob.send(type="leave")
-            assert alice.recv_type("active_speaker")["participant_id"] is None
+    with meeting(tmp_path, media) as client, pair(client) as (alice, bob):
+        assert client.portal is not None
+        client.portal.call(media.rooms[0].events.on_talking, bob.id, True)
+        assert alice.recv_type("speaking") == {
+            "type": "speaking",
+            "participant_id": bob.id,
+            "speaking": True,
+        }
+        assert alice.recv_type("active_speaker")["participant_id"] == bob.id
+        with peer(client, alice.slug) as late:
+            assert late.join("Late")["active_speaker"] == bob.id
+        bob.send(type="leave")
+        assert alice.recv_type("active_speaker")["participant_id"] is None
 
 
 def test_binary_frames_are_refused(tmp_path: Path) -> None:
@@ -399,33 +379,23 @@ def test_binary_frames_are_refused(tmp_path: Path) -> None:
 
 
 def test_wishes_published_later_still_respect_the_limits(tmp_path: Path) -> None:
-    with meeting(tmp_path, max_video_subscriptions=1) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            wishes = [{"participant_id": alice.id, "mid": mid} for mid in ("0", "1")]
-            bob.send(type="subscribe", id="s", streams=wishes)
-            assert bob.recv_type("ack")["reply_to"] == "s"
-            sdp = offer_sdp(("video", "0", False), ("video", "1", False))
-            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "camera", "1": "screen"})
-            offer = bob.recv_type("subscription_offer")
-            assert [s["publisher_mid"] for s in offer["streams"]] == ["0"]
+    with meeting(tmp_path, max_video_subscriptions=1) as client, pair(client) as (alice, bob):
+        wishes = [{"participant_id": alice.id, "mid": mid} for mid in ("0", "1")]
+        bob.send(type="subscribe", id="s", streams=wishes)
+        assert bob.recv_type("ack")["reply_to"] == "s"
+        sdp = offer_sdp(("video", "0", False), ("video", "1", False))
+        alice.send(type="publish", id="p", sdp=sdp, sources={"0": "camera", "1": "screen"})
+        offer = bob.recv_type("subscription_offer")
+        assert [s["publisher_mid"] for s in offer["streams"]] == ["0"]
 
 
 def test_unchanged_mute_is_not_broadcast(tmp_path: Path) -> None:
-    with meeting(tmp_path) as client:
-        slug = new_room(client)
-        with peer(client, slug) as alice, peer(client, slug) as bob:
-            alice.join("Alice")
-            bob.join("Bob")
-            sdp = offer_sdp(("audio", "0", False))
-            alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
-            assert (
-                bob.recv_type("participant_updated")["participant"]["streams"][0]["muted"] is False
-            )
-            alice.send(type="mute", id="m1", source="microphone", muted=False)
-            alice.send(type="mute", id="m2", source="microphone", muted=True)
-            # The unchanged state sent nothing: the next update is the real change.
-            update = bob.recv_type("participant_updated")["participant"]
-            assert update["streams"][0]["muted"] is True
+    with meeting(tmp_path) as client, pair(client) as (alice, bob):
+        sdp = offer_sdp(("audio", "0", False))
+        alice.send(type="publish", id="p", sdp=sdp, sources={"0": "microphone"})
+        assert bob.recv_type("participant_updated")["participant"]["streams"][0]["muted"] is False
+        alice.send(type="mute", id="m1", source="microphone", muted=False)
+        alice.send(type="mute", id="m2", source="microphone", muted=True)
+        # The unchanged state sent nothing: the next update is the real change.
+        update = bob.recv_type("participant_updated")["participant"]
+        assert update["streams"][0]["muted"] is True
