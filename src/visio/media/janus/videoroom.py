@@ -73,6 +73,7 @@ class JanusRoom:
         self.pin = secrets.token_urlsafe(24)
         self.participants: dict[str, JanusParticipant] = {}
         self.feeds: dict[int, JanusParticipant] = {}
+        self.rebuilding = False
         self._talking: dict[int, bool] = {}
         self.closed = False
 
@@ -121,9 +122,10 @@ class JanusRoom:
     async def add_participant(self, participant_id: str, display_name: str) -> MediaParticipant:
         if participant_id in self.participants:
             raise ValueError(f"participant {participant_id} already in room")
-        if not self.node.up:
-            # The node may be restarting: the rebuild will include this participant.
-            await self.node.wait_up(5.0)
+        # The node may be restarting: wait until its rooms are rebuilt, so that
+        # this participant is set up once, in a room that exists.
+        if not self.node.up and not await self.node.wait_up(5.0):
+            raise MediaUnavailable()
         participant = JanusParticipant(self, participant_id, display_name)
         self.participants[participant_id] = participant
         self.feeds[participant.feed_id] = participant
@@ -151,6 +153,9 @@ class JanusRoom:
         self.node.rooms.discard(self)
 
     def mark_lost(self) -> None:
+        # Until rebuild() is done, media requests fail with media_unavailable:
+        # anything negotiated before the media_reset would be thrown away by it.
+        self.rebuilding = True
         for participant in self.participants.values():
             participant.mark_lost()
 
@@ -168,6 +173,7 @@ class JanusRoom:
                 log.exception(
                     "could not rejoin %s after a node restart", participant.participant_id
                 )
+        self.rebuilding = False
         self.events.on_media_reset()
 
     def on_talking(self, talking: Talking) -> None:
@@ -226,7 +232,7 @@ class JanusParticipant:
         self.sub_handle = 0
 
     def _session(self) -> JanusSession:
-        if self.session is None or not self._node.connected:
+        if self.session is None or not self._node.connected or self.room.rebuilding:
             raise MediaUnavailable()
         return self.session
 
