@@ -22,28 +22,11 @@ from typing import Any
 
 from visio.app import create_app
 from visio.config import load_settings
-from visio.errors import MediaUnavailable
-from visio.media.base import MediaEvents, MediaRoom, RoomOptions
+from visio.media.null import NullMediaServer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_FILE = ROOT / "frontend" / "openapi.json"
 REGENERATE = ".venv/bin/python scripts/gen_openapi.py  (then: cd frontend && npm run gen)"
-
-
-class _NullMedia:
-    """A media server that never has a room: building the app must not reach any SFU."""
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    def ready(self) -> bool:
-        return False
-
-    async def open_room(self, options: RoomOptions, events: MediaEvents) -> MediaRoom:
-        raise MediaUnavailable()
 
 
 def openapi_document() -> dict[str, Any]:
@@ -51,7 +34,7 @@ def openapi_document() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="visio-openapi-") as data_dir:
         # web_dir=None: whether a web build exists must not change the document.
         settings = load_settings(data_dir=Path(data_dir), web_dir=None)
-        app = create_app(settings, media=_NullMedia())
+        app = create_app(settings, media=NullMediaServer(ready=False))
         return app.openapi()
 
 

@@ -24,10 +24,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from visio.errors import MediaUnavailable
-from visio.media.base import MediaEvents, MediaRoom, RoomOptions
 from visio.media.janus.supervisor import running_janus_pid
 from visio.media.janus.transport import JanusConnection, JanusSession
+from visio.media.null import NullMediaServer
 from visio.secrets_store import InstallSecrets, load_existing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -132,28 +131,17 @@ class RunningServer:
 
 
 @contextlib.contextmanager
-def run_server(data_dir: Path, **settings: str) -> Iterator[RunningServer]:
-    """``visio serve`` on free ports with its own data folder; stopped on exit."""
-    port, janus_port = free_port(), free_port()
-    env = dict(os.environ)
-    env.update(
-        VISIO_DATA_DIR=str(data_dir),
-        VISIO_HOST="127.0.0.1",
-        VISIO_PORT=str(port),
-        VISIO_JANUS_WS_PORT=str(janus_port),
-        VISIO_JANUS_ADMIN_WS_PORT=str(free_port()),
-        VISIO_EMPTY_ROOM_GRACE_SECONDS="1",
-    )
-    env.update({f"VISIO_{key.upper()}": value for key, value in settings.items()})
+def _serve(
+    command: list[str], data_dir: Path, port: int, janus_url: str, env: dict[str, str]
+) -> Iterator[RunningServer]:
+    """Run a Visio server process until the block ends; stop it, and a Janus it left."""
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "visio.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "visio", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+            command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
         )
-    server = RunningServer(
-        f"http://127.0.0.1:{port}", data_dir, process, log_path, f"ws://127.0.0.1:{janus_port}"
-    )
+    server = RunningServer(f"http://127.0.0.1:{port}", data_dir, process, log_path, janus_url)
     try:
         server.wait_ready()
         yield server
@@ -172,23 +160,27 @@ def run_server(data_dir: Path, **settings: str) -> Iterator[RunningServer]:
                 os.kill(janus_left, signal.SIGKILL)
 
 
+def _environment(data_dir: Path, port: int, settings: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(VISIO_DATA_DIR=str(data_dir), VISIO_HOST="127.0.0.1", VISIO_PORT=str(port))
+    env.update({f"VISIO_{key.upper()}": value for key, value in settings.items()})
+    return env
+
+
+def run_server(data_dir: Path, **settings: str) -> contextlib.AbstractContextManager[RunningServer]:
+    """``visio serve`` on free ports with its own data folder; stopped on exit."""
+    port, janus_port = free_port(), free_port()
+    defaults = {
+        "janus_ws_port": str(janus_port),
+        "janus_admin_ws_port": str(free_port()),
+        "empty_room_grace_seconds": "1",
+    }
+    env = _environment(data_dir, port, defaults | settings)
+    command = [sys.executable, "-m", "visio", "serve"]
+    return _serve(command, data_dir, port, f"ws://127.0.0.1:{janus_port}", env)
+
+
 # --- HTTP-only features (sign-in...): the app without any media server ---------
-
-
-class NoMedia:
-    """Stands in for the SFU where a test needs HTTP only: ready, but it opens no room."""
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    def ready(self) -> bool:
-        return True
-
-    async def open_room(self, options: RoomOptions, events: MediaEvents) -> MediaRoom:
-        raise MediaUnavailable()
 
 
 def app_without_media() -> FastAPI:
@@ -196,45 +188,20 @@ def app_without_media() -> FastAPI:
     from visio.app import create_app
     from visio.config import load_settings
 
-    return create_app(load_settings(), media=NoMedia())
+    return create_app(load_settings(), media=NullMediaServer())
 
 
-@contextlib.contextmanager
-def run_app_without_media(data_dir: Path, **settings: str) -> Iterator[RunningServer]:
-    """The Visio app served by uvicorn in its own process, with :class:`NoMedia`.
+def run_app_without_media(
+    data_dir: Path, **settings: str
+) -> contextlib.AbstractContextManager[RunningServer]:
+    """The Visio app served by uvicorn in its own process, with a null media server.
 
     Same environment and life cycle as :func:`run_server`, minus Janus (so no
     network namespace is needed); ``janus_url`` is empty.
     """
     port = free_port()
-    env = dict(os.environ)
-    env.update(VISIO_DATA_DIR=str(data_dir), VISIO_HOST="127.0.0.1", VISIO_PORT=str(port))
-    env.update({f"VISIO_{key.upper()}": value for key, value in settings.items()})
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir / "visio.log"
     command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "tests.harness:app_without_media",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-    server = RunningServer(f"http://127.0.0.1:{port}", data_dir, process, log_path, "")
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        sys.executable, "-m", "uvicorn", "--factory", "tests.harness:app_without_media",
+        "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    return _serve(command, data_dir, port, "", _environment(data_dir, port, settings))
