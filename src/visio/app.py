@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,8 +22,15 @@ log = logging.getLogger(__name__)
 
 
 def error_response(error: VisioError) -> JSONResponse:
-    """The one mapping from the error hierarchy to HTTP."""
-    return JSONResponse(error.body(), status_code=error.http_status)
+    """The one mapping from the error hierarchy to HTTP.
+
+    A ``retry_after`` detail (seconds) also becomes a ``Retry-After`` header.
+    """
+    headers: dict[str, str] = {}
+    retry_after = error.details.get("retry_after")
+    if isinstance(retry_after, int | float):
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    return JSONResponse(error.body(), status_code=error.http_status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -60,6 +68,7 @@ def install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastAPI:
     """Build the ASGI app.  ``media`` replaces the Janus media server (unit tests)."""
     from visio import health, web
+    from visio.access import api as access_api
     from visio.accounts import api as accounts_api
     from visio.rooms import api as rooms_api
     from visio.signaling import api as signaling_api
@@ -88,6 +97,7 @@ def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastA
     app.include_router(accounts_api.build_auth_router(settings))
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(rooms_api.router, prefix="/api/v1")
+    app.include_router(access_api.router, prefix="/api/v1")
     app.include_router(signaling_api.router, prefix="/api/v1")
     web.install_security_headers(app)
     web.mount_web_client(app, settings.web_dir)  # last: it answers every other GET

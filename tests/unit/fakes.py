@@ -51,6 +51,9 @@ class FakeParticipant:
     answers: list[str] = field(default_factory=list)
     substreams: dict[str, int] = field(default_factory=dict)
     closed: bool = False
+    kicked: bool = False
+    #: Streams the SFU drops on a host's order (moderate), by mid.
+    moderated: dict[str, bool] = field(default_factory=dict)
     #: Raised by the next publish() / answer_subscription(), to play SFU refusals.
     fail_publish: Exception | None = None
     fail_answer: Exception | None = None
@@ -106,6 +109,13 @@ class FakeParticipant:
 
     async def set_substream(self, mid: str, substream: int) -> None:
         self.substreams[mid] = substream
+
+    async def moderate(self, mid: str, muted: bool) -> None:
+        self.moderated[mid] = muted
+
+    async def kick(self) -> None:
+        self.kicked = True
+        await self.close()
 
     async def close(self) -> None:
         self.closed = True

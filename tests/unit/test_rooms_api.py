@@ -29,7 +29,7 @@ def make_client(
     """A client of a fresh app with its own SQLite database in ``tmp_path``."""
     settings = load_settings(data_dir=tmp_path, **overrides)
     app = create_app(settings, media=media if media is not None else FakeMedia())
-    with TestClient(app) as client:  # runs the lifespan: migrations, media start
+    with TestClient(app, headers={"X-Visio-Request": "1"}) as client:  # runs the lifespan
         yield client
 
 
@@ -60,7 +60,9 @@ def test_create_room_returns_code_link_and_default_settings(tmp_path: Path) -> N
         "max_participants": None,
         "start_audio_muted": False,
         "start_video_muted": False,
+        "access_level": "trusted",
     }
+    assert room["your_role"] == "owner"
     assert room["created_at"] == room["updated_at"]
     assert room["created_at"].endswith(("Z", "+00:00"))
 
@@ -104,6 +106,7 @@ def test_patch_changes_only_the_given_fields(tmp_path: Path) -> None:
         "max_participants": 10,
         "start_audio_muted": False,
         "start_video_muted": True,
+        "access_level": "trusted",
     }
     assert patched["updated_at"] > room["updated_at"]
     assert renamed["name"] is None
@@ -135,7 +138,9 @@ def test_delete_removes_the_room(tmp_path: Path) -> None:
 def test_rooms_survive_a_restart(tmp_path: Path) -> None:
     with make_client(tmp_path) as client:
         room = create_room(client, name="Kept")
+        visitor = dict(client.cookies)
     with make_client(tmp_path) as client:
+        client.cookies.update(visitor)  # the same browser: still the owner
         assert client.get(f"{API}/rooms/{room['slug']}").json() == room
 
 
@@ -226,6 +231,8 @@ def test_client_config_reflects_the_settings(tmp_path: Path) -> None:
         "max_audio_subscriptions": 12,
         "ws_max_message_bytes": 4096,
         "public_url": "https://meet.example.org",
+        "sign_in_enabled": False,
+        "anonymous_rooms": True,
     }
 
 

@@ -19,12 +19,31 @@ from visio.config import load_settings
 from visio.errors import InvalidSdp, MediaUnavailable
 from visio.signaling.room import substream_for_height
 
+#: The CSRF check wants it on every API write (docs/security.md).
+API_HEADERS = {"X-Visio-Request": "1"}
+
+
+def browser(client: TestClient) -> TestClient:
+    """Another browser on the same running app: its own cookies (visitor id)."""
+    return TestClient(client.app, headers=API_HEADERS)
+
+
+def join_token(browser: TestClient, slug: str, name: str) -> str:
+    response = browser.post(f"/api/v1/rooms/{slug}/join", json={"display_name": name})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token
+
 
 class Peer:
-    def __init__(self, ws: WebSocketTestSession) -> None:
+    def __init__(self, ws: WebSocketTestSession, browser: TestClient, slug: str) -> None:
         self.ws = ws
+        self.browser = browser
         self.id = ""
-        self.slug = ""
+        self.slug = slug
+
+    def token(self, name: str) -> str:
+        return join_token(self.browser, self.slug, name)
 
     def send(self, **message: Any) -> None:
         self.ws.send_text(json.dumps(message))
@@ -41,7 +60,7 @@ class Peer:
         raise AssertionError(f"no {kind} message")
 
     def join(self, name: str) -> dict[str, Any]:
-        self.send(type="join", id="j", display_name=name)
+        self.send(type="join", id="j", token=self.token(name))
         joined = self.recv_type("joined")
         self.id = joined["participant_id"]
         self.slug = joined["room"]["slug"]
@@ -58,7 +77,7 @@ class Peer:
 def meeting(tmp_path: Path, media: FakeMedia | None = None, **settings: Any) -> Iterator[Any]:
     config = load_settings(data_dir=tmp_path, empty_room_grace_seconds=0, **settings)
     app = create_app(config, media=media or FakeMedia())
-    with TestClient(app) as client:
+    with TestClient(app, headers=API_HEADERS) as client:
         yield client
 
 
@@ -73,6 +92,8 @@ def pair(client: TestClient) -> Iterator[tuple[Peer, Peer]]:
 
 
 def new_room(client: TestClient, **fields: Any) -> str:
+    """A public meeting (everyone enters; access rules are tested in test_access)."""
+    fields["settings"] = {"access_level": "public"} | fields.get("settings", {})
     response = client.post("/api/v1/rooms", json=fields)
     assert response.status_code == 201
     slug: str = response.json()["slug"]
@@ -80,9 +101,11 @@ def new_room(client: TestClient, **fields: Any) -> str:
 
 
 @contextmanager
-def peer(client: TestClient, slug: str) -> Iterator[Peer]:
-    with client.websocket_connect(f"/api/v1/rooms/{slug}/ws") as ws:
-        yield Peer(ws)
+def peer(client: TestClient, slug: str, own: TestClient | None = None) -> Iterator[Peer]:
+    """A signaling socket from a browser of its own (or ``own``)."""
+    other = own or browser(client)
+    with other.websocket_connect(f"/api/v1/rooms/{slug}/ws") as ws:
+        yield Peer(ws, other, slug)
 
 
 def test_unknown_meeting_gets_room_not_found_and_close_4404(tmp_path: Path) -> None:
@@ -132,10 +155,10 @@ def test_bad_frames_get_coded_errors_and_the_connection_survives(tmp_path: Path)
             }
             p.ws.send_text(json.dumps({"type": "ping", "pad": "x" * 70_000}))
             assert p.recv()["code"] == "message_too_large"
-            p.send(type="join", id="j", display_name="")
+            p.send(type="join", id="j", token="")
             assert p.recv()["code"] == "invalid_message"
             p.join("Alice")
-            p.send(type="join", id="j2", display_name="Alice")
+            p.send(type="join", id="j2", token="again")
             assert p.recv()["code"] == "already_joined"
             p.send(type="reaction", id="r", emoji="💣")
             assert p.recv()["code"] == "invalid_message"
@@ -147,7 +170,7 @@ def test_unsupported_protocol_version_closes_4400(tmp_path: Path) -> None:
     with meeting(tmp_path) as client:
         slug = new_room(client)
         with peer(client, slug) as p:
-            p.send(type="join", id="j", display_name="A", protocol_version=99)
+            p.send(type="join", id="j", token=p.token("A"), protocol_version=99)
             assert p.recv()["code"] == "unsupported_protocol"
             assert p.closed_with() == 4400
 
@@ -156,8 +179,9 @@ def test_meeting_over_its_limit_refuses_with_room_full(tmp_path: Path) -> None:
     with meeting(tmp_path) as client:
         slug = new_room(client, settings={"max_participants": 1})
         with peer(client, slug) as first, peer(client, slug) as second:
+            late = second.token("Bob")  # before the meeting fills up: the API checks too
             first.join("Alice")
-            second.send(type="join", id="j", display_name="Bob")
+            second.send(type="join", id="j", token=late)
             error = second.recv()
             assert (error["code"], error["reply_to"]) == ("room_full", "j")
             assert second.closed_with() == 4409
@@ -294,7 +318,7 @@ def test_refused_sdp_and_unreachable_media_are_coded_errors(tmp_path: Path) -> N
         other = new_room(client)
         media.fail_open = MediaUnavailable()
         with peer(client, other) as bob:
-            bob.send(type="join", id="j", display_name="Bob")
+            bob.send(type="join", id="j", token=bob.token("Bob"))
             assert bob.recv_type("error")["code"] == "media_unavailable"
 
 

@@ -67,9 +67,10 @@ def fake_build(tmp_path: Path) -> Path:
 def make_client(
     tmp_path: Path, *, base_url: str = "http://testserver", **overrides: Any
 ) -> Iterator[TestClient]:
-    settings = load_settings(data_dir=tmp_path, **overrides)
+    # Not tmp_path itself: the fake build puts a decoy secrets.json there.
+    settings = load_settings(data_dir=tmp_path / "data", **overrides)
     app = create_app(settings, media=FakeMedia())
-    with TestClient(app, base_url=base_url) as client:
+    with TestClient(app, base_url=base_url, headers={"X-Visio-Request": "1"}) as client:
         yield client
 
 
@@ -293,7 +294,7 @@ def test_api_routes_are_unaffected(tmp_path: Path) -> None:
         health = client.get("/healthz")
         config = client.get("/api/v1/config")
         schema = client.get("/api/v1/openapi.json")
-        wrong_method = client.get("/api/v1/rooms")  # POST only
+        wrong_method = client.put("/api/v1/rooms")  # GET and POST only
     assert health.status_code == 200
     assert health.json() == {"status": "ok"}
     assert config.status_code == 200
@@ -392,7 +393,7 @@ async def asgi_get(app: FastAPI, path: str) -> tuple[int, bytes]:
     ],
 )
 async def test_literal_dot_segments_never_escape(tmp_path: Path, path: str) -> None:
-    settings = load_settings(data_dir=tmp_path, web_dir=fake_build(tmp_path))
+    settings = load_settings(data_dir=tmp_path / "data", web_dir=fake_build(tmp_path))
     app = create_app(settings, media=FakeMedia())
     status, body = await asgi_get(app, path.format(tmp=tmp_path))
     assert SECRET not in body

@@ -47,9 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The meetings the signed-in user owns or co-hosts */
+        get: operations["my_rooms_api_v1_rooms_get"];
         put?: never;
-        /** Create a meeting */
+        /** Create a meeting (the caller becomes its owner) */
         post: operations["create_room_api_v1_rooms_post"];
         delete?: never;
         options?: never;
@@ -68,12 +69,82 @@ export interface paths {
         get: operations["get_room_api_v1_rooms__slug__get"];
         put?: never;
         post?: never;
-        /** Delete a meeting */
+        /** Delete a meeting (owner) */
         delete: operations["delete_room_api_v1_rooms__slug__delete"];
         options?: never;
         head?: never;
-        /** Change a meeting's name or settings */
+        /** Change a meeting's name or settings (owner and hosts) */
         patch: operations["update_room_api_v1_rooms__slug__patch"];
+        trace?: never;
+    };
+    "/api/v1/rooms/{slug}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask to enter a meeting: a join token, or a place in the lobby */
+        post: operations["join_api_v1_rooms__slug__join_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rooms/{slug}/lobby": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This browser's lobby request: still waiting, admitted (with a token), denied… */
+        get: operations["lobby_status_api_v1_rooms__slug__lobby_get"];
+        put?: never;
+        post?: never;
+        /** Stop waiting in the lobby */
+        delete: operations["leave_lobby_api_v1_rooms__slug__lobby_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rooms/{slug}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Co-hosts and invited people of a meeting (owner and hosts) */
+        get: operations["list_members_api_v1_rooms__slug__members_get"];
+        put?: never;
+        /** Add a co-host (owner) or invite someone by email (owner and hosts) */
+        post: operations["add_member_api_v1_rooms__slug__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rooms/{slug}/members/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a co-host (owner) or an invited person (owner and hosts) */
+        delete: operations["remove_member_api_v1_rooms__slug__members__email__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/auth/logout": {
@@ -137,6 +208,11 @@ export interface components {
          */
         ClientConfig: {
             /**
+             * Anonymous Rooms
+             * @description People who are not signed in may create meetings
+             */
+            anonymous_rooms: boolean;
+            /**
              * Max Audio Subscriptions
              * @description Audio streams one client may receive
              */
@@ -155,6 +231,11 @@ export interface components {
             protocol_version: number;
             /** Public Url */
             public_url: string | null;
+            /**
+             * Sign In Enabled
+             * @description Sign-in through the identity provider is set up
+             */
+            sign_in_enabled: boolean;
             /** Ws Max Message Bytes */
             ws_max_message_bytes: number;
         };
@@ -185,6 +266,49 @@ export interface components {
              */
             message: string;
         };
+        /** JoinBody */
+        JoinBody: {
+            /**
+             * Display Name
+             * @description Name shown to others
+             */
+            display_name: string;
+        };
+        /**
+         * JoinOut
+         * @description Either a join token (``admitted``) or the state of this browser's lobby request.
+         */
+        JoinOut: {
+            /**
+             * Expires At
+             * @description When an unanswered lobby request expires
+             */
+            expires_at?: string | null;
+            /**
+             * Participant Id
+             * @description Id the token joins with
+             */
+            participant_id?: string | null;
+            /**
+             * Request Id
+             * @description Lobby request (status waiting…)
+             */
+            request_id?: string | null;
+            /** @description The role the person has (or will have) in the meeting */
+            role: components["schemas"]["Role"];
+            /** Status */
+            status: "admitted" | ("waiting" | "admitted" | "denied" | "expired" | "cancelled");
+            /**
+             * Token
+             * @description Join token for the signaling socket (status admitted)
+             */
+            token?: string | null;
+            /**
+             * Token Expires In
+             * @description Seconds the token is valid
+             */
+            token_expires_in?: number | null;
+        };
         /** LogoutOut */
         LogoutOut: {
             /**
@@ -212,6 +336,52 @@ export interface components {
             /** Id */
             id: string;
         };
+        /** MemberIn */
+        MemberIn: {
+            /** Email */
+            email: string;
+            /**
+             * Role
+             * @description host: co-host (owner only); invited: enters a restricted meeting
+             * @default invited
+             * @enum {string}
+             */
+            role: "host" | "invited";
+            /**
+             * Send Invitation
+             * @description Email them the meeting link
+             * @default true
+             */
+            send_invitation: boolean;
+        };
+        /** MemberOut */
+        MemberOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Invitation
+             * @description Where the invitation email is
+             * @enum {string}
+             */
+            invitation: "none" | "pending" | "sent" | "failed";
+            /** Invitation Error */
+            invitation_error?: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "host" | "invited";
+        };
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "owner" | "host" | "participant" | "guest";
         /** RoomCreate */
         RoomCreate: {
             /**
@@ -248,12 +418,21 @@ export interface components {
              * @description Link people open to join
              */
             url: string;
+            /** @description What the caller is to this meeting */
+            your_role: components["schemas"]["Role"];
         };
         /**
          * RoomSettings
          * @description Per-room options, stored as one JSON document.  Frozen: replace it to change it.
          */
         RoomSettings: {
+            /**
+             * Access Level
+             * @description public: anyone with the link enters; trusted: signed-in people enter and guests wait in the lobby; restricted: only the owner, hosts and invited people enter
+             * @default trusted
+             * @enum {string}
+             */
+            access_level: "public" | "trusted" | "restricted";
             /**
              * Max Participants
              * @description Lower the server-wide participant limit for this room (null: server limit)
@@ -359,6 +538,43 @@ export interface operations {
             };
         };
     };
+    my_rooms_api_v1_rooms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomOut"][];
+                };
+            };
+            /** @description Error: `not_signed_in` (Sign in first) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_signed_in",
+                     *         "message": "Sign in first"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     create_room_api_v1_rooms_post: {
         parameters: {
             query?: never;
@@ -381,6 +597,23 @@ export interface operations {
                     "application/json": components["schemas"]["RoomOut"];
                 };
             };
+            /** @description Error: `not_signed_in` (Sign in first) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_signed_in",
+                     *         "message": "Sign in first"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Error: `validation_failed` (The request does not match the schema) */
             422: {
                 headers: {
@@ -392,6 +625,23 @@ export interface operations {
                      *       "error": {
                      *         "code": "validation_failed",
                      *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `rate_limited` (Too many requests) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "Too many requests"
                      *       }
                      *     }
                      */
@@ -454,6 +704,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Error: `rate_limited` (Too many requests) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "Too many requests"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_room_api_v1_rooms__slug__delete: {
@@ -473,6 +740,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Error: `room_not_found` (No meeting with that code) */
             404: {
@@ -534,7 +818,476 @@ export interface operations {
                     "application/json": components["schemas"]["RoomOut"];
                 };
             };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Error: `room_not_found` (No meeting with that code) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    join_api_v1_rooms__slug__join_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinOut"];
+                };
+            };
+            /** @description Waiting in the lobby for a host */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinOut"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_full` (The meeting is full) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_full",
+                     *         "message": "The meeting is full"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `rate_limited` (Too many requests) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "Too many requests"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    lobby_status_api_v1_rooms__slug__lobby_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinOut"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code), `lobby_request_not_found` (No lobby request from this browser for this meeting) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    leave_lobby_api_v1_rooms__slug__lobby_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: `room_not_found` (No meeting with that code), `lobby_request_not_found` (No lobby request from this browser for this meeting) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_members_api_v1_rooms__slug__members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"][];
+                };
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_member_api_v1_rooms__slug__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `mail_not_configured` (This server sends no email (VISIO_SMTP_HOST is not set)) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "mail_not_configured",
+                     *         "message": "This server sends no email (VISIO_SMTP_HOST is not set)"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_member_api_v1_rooms__slug__members__email__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code), `member_not_found` (No such person in this meeting's settings) */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -8,7 +8,7 @@
 // ---- Client → server (client-messages.schema.json) ----
 
 /**
- * One JSON text frame a client sends on /api/v1/rooms/{slug}/ws. Visio signaling protocol version 1 (docs/protocol.md). Generated from visio.signaling.messages by scripts/gen_protocol_schema.py: do not edit.
+ * One JSON text frame a client sends on /api/v1/rooms/{slug}/ws. Visio signaling protocol version 2 (docs/protocol.md). Generated from visio.signaling.messages by scripts/gen_protocol_schema.py: do not edit.
  */
 export type ClientMessage =
   | Join
@@ -22,12 +22,19 @@ export type ClientMessage =
   | RaiseHand
   | SendReaction
   | Leave
-  | Ping;
+  | Ping
+  | LobbyDecision
+  | LockMeeting
+  | MuteParticipant
+  | RemoveParticipant
+  | LowerHand
+  | SetRole
+  | EndMeeting;
 
 export interface Join {
-  display_name: string;
   id?: string | null;
   protocol_version?: number;
+  token: string;
   type: 'join';
 }
 export interface Publish {
@@ -100,11 +107,55 @@ export interface Ping {
   id?: string | null;
   type: 'ping';
 }
+export interface LobbyDecision {
+  admit: boolean;
+  id?: string | null;
+  /**
+   * @minItems 1
+   * @maxItems 200
+   */
+  request_ids: [string, ...string[]];
+  type: 'lobby_decision';
+}
+export interface LockMeeting {
+  id?: string | null;
+  locked: boolean;
+  type: 'lock';
+}
+export interface MuteParticipant {
+  id?: string | null;
+  participant_id: string;
+  source: 'microphone' | 'camera' | 'screen' | 'screen_audio';
+  type: 'mute_participant';
+}
+export interface RemoveParticipant {
+  id?: string | null;
+  participant_id: string;
+  type: 'remove_participant';
+}
+export interface LowerHand {
+  id?: string | null;
+  participant_id: string;
+  type: 'lower_hand';
+}
+/**
+ * Owner only: make a participant a co-host for this meeting, or take it back.
+ */
+export interface SetRole {
+  id?: string | null;
+  participant_id: string;
+  role: 'host' | 'participant';
+  type: 'set_role';
+}
+export interface EndMeeting {
+  id?: string | null;
+  type: 'end_meeting';
+}
 
 // ---- Server → client (server-messages.schema.json) ----
 
 /**
- * One JSON text frame the server sends on /api/v1/rooms/{slug}/ws; every field is always present (null when it has no value). Visio signaling protocol version 1 (docs/protocol.md). Generated from visio.signaling.messages by scripts/gen_protocol_schema.py: do not edit.
+ * One JSON text frame the server sends on /api/v1/rooms/{slug}/ws; every field is always present (null when it has no value). Visio signaling protocol version 2 (docs/protocol.md). Generated from visio.signaling.messages by scripts/gen_protocol_schema.py: do not edit.
  */
 export type ServerMessage =
   | Joined
@@ -122,20 +173,33 @@ export type ServerMessage =
   | ChatReceived
   | HandsChanged
   | ReactionReceived
-  | MediaReset;
+  | MediaReset
+  | LobbyRequested
+  | LobbyResolved
+  | AccessChanged
+  | Moderated
+  | RoleChanged
+  | MeetingEndedMessage;
 
 export interface Joined {
+  access: AccessInfo;
   active_speaker: string | null;
   chat: ChatMessage[];
   hands: string[];
   ice_servers: IceServer[];
   limits: Limits;
+  lobby: LobbyRequestInfo[] | null;
   participant_id: string;
   participants: ParticipantInfo[];
   protocol_version: number;
   reply_to: string | null;
+  role: 'owner' | 'host' | 'participant' | 'guest';
   room: RoomInfo;
   type: 'joined';
+}
+export interface AccessInfo {
+  level: 'public' | 'trusted' | 'restricted';
+  locked: boolean;
 }
 export interface ChatMessage {
   display_name: string;
@@ -156,11 +220,20 @@ export interface Limits {
   max_participants: number;
   max_video_subscriptions: number;
 }
+export interface LobbyRequestInfo {
+  display_name: string;
+  email: string | null;
+  expires_at: string;
+  id: string;
+  requested_at: string;
+  signed_in: boolean;
+}
 export interface ParticipantInfo {
   display_name: string;
   hand_raised: boolean;
   id: string;
   joined_at: string;
+  role: 'owner' | 'host' | 'participant' | 'guest';
   speaking: boolean;
   streams: StreamInfo[];
 }
@@ -219,7 +292,7 @@ export interface ParticipantJoined {
 }
 export interface ParticipantLeft {
   participant_id: string;
-  reason: 'left' | 'disconnected';
+  reason: 'left' | 'disconnected' | 'removed';
   type: 'participant_left';
 }
 export interface ParticipantUpdated {
@@ -262,4 +335,48 @@ export interface MediaReset {
   ice_servers: IceServer[];
   reason: string;
   type: 'media_reset';
+}
+/**
+ * To hosts: someone asks to enter.
+ */
+export interface LobbyRequested {
+  request: LobbyRequestInfo;
+  type: 'lobby_request';
+}
+/**
+ * To hosts: a request is no longer waiting.
+ */
+export interface LobbyResolved {
+  by: string | null;
+  outcome: 'admitted' | 'denied' | 'expired' | 'cancelled';
+  request_id: string;
+  type: 'lobby_resolved';
+}
+export interface AccessChanged {
+  access: AccessInfo;
+  type: 'access_changed';
+}
+/**
+ * To the participant a host acted on.
+ */
+export interface Moderated {
+  action: 'muted' | 'stopped';
+  by: string;
+  source: 'microphone' | 'camera' | 'screen' | 'screen_audio';
+  type: 'moderated';
+}
+/**
+ * To the participant whose role changed; everyone else gets participant_updated.
+ */
+export interface RoleChanged {
+  lobby: LobbyRequestInfo[] | null;
+  role: 'owner' | 'host' | 'participant' | 'guest';
+  type: 'role_changed';
+}
+/**
+ * To everyone, just before the server closes every socket with 4410.
+ */
+export interface MeetingEndedMessage {
+  by: string;
+  type: 'meeting_ended';
 }

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import av
+import httpx
 from aiortc import (
     RTCConfiguration,
     RTCIceServer,
@@ -46,6 +47,29 @@ class SignalingError(Exception):
     def __init__(self, code: str, message: str) -> None:
         self.code = code
         super().__init__(f"{code}: {message}")
+
+
+class EntryRefused(Exception):
+    """The meeting did not let this participant in (denied, expired, or an HTTP error)."""
+
+    def __init__(self, status: str, message: str = "") -> None:
+        self.status = status
+        super().__init__(f"{status}: {message}" if message else status)
+
+
+#: Sent with every API request: the server's CSRF check asks for it (docs/security.md).
+API_HEADERS = {"X-Visio-Request": "1"}
+
+
+def http_base(meeting_url: str) -> tuple[str, str]:
+    """``http://host/abcd-efgh-ijkl`` (or its ws:// signaling URL) → (``http://host``, slug)."""
+    parts = urlsplit(meeting_url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    if scheme not in ("http", "https") or not parts.path.strip("/"):
+        raise ValueError(f"not a meeting URL: {meeting_url!r}")
+    path = parts.path.strip("/").split("/")
+    slug = path[-2] if parts.scheme in ("ws", "wss") and path[-1] == "ws" else path[-1]
+    return urlunsplit((scheme, parts.netloc, "", "", "")), slug
 
 
 def signaling_url(meeting_url: str) -> str:
@@ -128,9 +152,24 @@ class Participant:
         auto_subscribe: bool = True,
         record_dir: Path | None = None,
         relay_only: bool = False,
+        http: httpx.AsyncClient | None = None,
+        lobby_timeout: float = 60.0,
     ) -> None:
         self.url = signaling_url(meeting_url)
+        self.base_url, self.slug = http_base(meeting_url)
         self.display_name = display_name
+        #: Carries the browser-like cookies (sign-in session, visitor id) of this participant.
+        self.http = http if http is not None else httpx.AsyncClient(headers=API_HEADERS)
+        self._own_http = http is None
+        self.lobby_timeout = lobby_timeout
+        #: Lobby states seen while asking to enter (``waiting``, ``admitted``…).
+        self.entry_states: list[str] = []
+        self.role: str | None = None
+        #: Waiting lobby requests (hosts only), by id.
+        self.lobby: dict[str, m.LobbyRequestInfo] = {}
+        self.access: m.AccessInfo | None = None
+        self.moderations: list[m.Moderated] = []
+        self.ended_by: str | None = None
         self.auto_subscribe = auto_subscribe
         self.record_dir = record_dir
         self.relay_only = relay_only
@@ -167,11 +206,40 @@ class Participant:
         self._ws = await asyncio.wait_for(connect(self.url, max_size=2**20), timeout)
         self._reader = asyncio.create_task(self._read(), name="visio-client-reader")
 
-    async def join(self, timeout: float = 10.0) -> m.Joined:
+    async def request_entry(self) -> str:
+        """A join token: at once, or after waiting in the lobby until a host admits us.
+
+        Raises :class:`EntryRefused` when denied, expired, or refused by the API.
+        """
+        api = f"{self.base_url}/api/v1/rooms/{self.slug}"
+        reply = await self.http.post(
+            f"{api}/join", json={"display_name": self.display_name}, headers=API_HEADERS
+        )
+        deadline = time.monotonic() + self.lobby_timeout
+        while True:
+            if reply.status_code not in (200, 202):
+                error = reply.json().get("error", {}) if reply.content else {}
+                raise EntryRefused(
+                    error.get("code", str(reply.status_code)), error.get("message", "")
+                )
+            body = reply.json()
+            self.entry_states.append(body["status"])
+            if body["status"] == "admitted":
+                return str(body["token"])
+            if body["status"] != "waiting":
+                raise EntryRefused(body["status"])
+            if time.monotonic() > deadline:
+                raise EntryRefused("timeout", "still waiting in the lobby")
+            await asyncio.sleep(0.3)
+            reply = await self.http.get(f"{api}/lobby", headers=API_HEADERS)
+
+    async def join(self, timeout: float = 10.0, *, token: str | None = None) -> m.Joined:
+        if token is None:
+            token = await self.request_entry()
         if self._ws is None:
             await self.connect(timeout)
         # The snapshot is applied by the reader, in order with what follows it.
-        reply = await self.request(m.Join(type="join", display_name=self.display_name), timeout)
+        reply = await self.request(m.Join(type="join", token=token), timeout)
         assert isinstance(reply, m.Joined)
         if self.auto_subscribe:
             self._spawn(self._resubscribe())
@@ -223,6 +291,39 @@ class Participant:
                 await self._reader
         for track in self.received.values():
             track.close()
+        if self._own_http:
+            await self.http.aclose()
+
+    # --- host actions -------------------------------------------------------------
+
+    async def decide(self, request_ids: list[str], admit: bool) -> None:
+        await self.request(
+            m.LobbyDecision(type="lobby_decision", request_ids=request_ids, admit=admit)
+        )
+
+    async def lock(self, locked: bool) -> None:
+        await self.request(m.LockMeeting(type="lock", locked=locked))
+
+    async def mute_participant(self, participant_id: str, source: m.Source = "microphone") -> None:
+        await self.request(
+            m.MuteParticipant(type="mute_participant", participant_id=participant_id, source=source)
+        )
+
+    async def remove_participant(self, participant_id: str) -> None:
+        await self.request(
+            m.RemoveParticipant(type="remove_participant", participant_id=participant_id)
+        )
+
+    async def lower_hand(self, participant_id: str) -> None:
+        await self.request(m.LowerHand(type="lower_hand", participant_id=participant_id))
+
+    async def set_role(self, participant_id: str, role: str) -> None:
+        await self.request(
+            m.SetRole(type="set_role", participant_id=participant_id, role=role)
+        )
+
+    async def end_meeting(self) -> None:
+        await self.request(m.EndMeeting(type="end_meeting"))
 
     # --- publishing -------------------------------------------------------------
 
@@ -451,6 +552,9 @@ class Participant:
             self.active_speaker = message.active_speaker
             self.ice_servers = message.ice_servers
             self.limits = message.limits
+            self.role = message.role
+            self.access = message.access
+            self.lobby = {r.id: r for r in message.lobby or []}
         elif isinstance(message, m.SubscriptionOffer):
             self._spawn(self._on_offer(self._subscriber_peer(), message))
         elif isinstance(message, m.ServerTrickle):
@@ -475,6 +579,19 @@ class Participant:
             info = self.roster.get(message.participant_id)
             if info is not None:
                 self.roster[info.id] = info.model_copy(update={"speaking": message.speaking})
+        elif isinstance(message, m.LobbyRequested):
+            self.lobby[message.request.id] = message.request
+        elif isinstance(message, m.LobbyResolved):
+            self.lobby.pop(message.request_id, None)
+        elif isinstance(message, m.AccessChanged):
+            self.access = message.access
+        elif isinstance(message, m.Moderated):
+            self.moderations.append(message)
+        elif isinstance(message, m.RoleChanged):
+            self.role = message.role
+            self.lobby = {r.id: r for r in message.lobby or []}
+        elif isinstance(message, m.MeetingEndedMessage):
+            self.ended_by = message.by
         elif isinstance(message, m.MediaReset):
             self.media_resets += 1
             self._spawn(self._recover_media(message.ice_servers))

@@ -148,6 +148,12 @@ class MediaParticipant(Protocol):
     async def set_substream(self, mid: str, substream: int) -> None:
         """Choose the simulcast layer (0 = smallest) sent on a subscribed video mid."""
 
+    async def moderate(self, mid: str, muted: bool) -> None:
+        """Stop (or let through again) one published stream at the SFU, whatever the client does."""
+
+    async def kick(self) -> None:
+        """Remove the participant from the media room by the room's secret, then close."""
+
     async def close(self) -> None:
         """Leave the media room; other subscribers stop receiving this participant."""
 

@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 # Importing the models registers their tables on Base.metadata (autogenerate).
+import visio.access.models
 import visio.accounts.models
 import visio.rooms.models  # noqa: F401
 from visio.db import Base, Database

@@ -1,14 +1,26 @@
-"""HTTP edge of the rooms area: ``/api/v1/rooms`` and ``/api/v1/config``."""
+"""HTTP edge of the rooms area: ``/api/v1/rooms`` and ``/api/v1/config``.
+
+Who may do what (docs/security.md): creating needs a signed-in user unless
+the instance allows anonymous meetings; changing a meeting needs its owner or
+a host; deleting needs its owner.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
+from visio import audit
+from visio.access.api import AccessDep, caller_of, throttled
+from visio.access.policy import Role
+from visio.access.service import Caller
+from visio.access.visitor import client_address, ensure_visitor
+from visio.accounts.deps import CurrentUser, OptionalUser
+from visio.accounts.errors import NotSignedIn
 from visio.config import Settings
-from visio.deps import DbSession, SettingsDep
-from visio.errors import RoomNotFound
+from visio.deps import DbSession, ServicesDep, SettingsDep
+from visio.errors import Forbidden, RateLimited, RoomNotFound
 from visio.rooms.models import Room
 from visio.rooms.schemas import ClientConfig, RoomCreate, RoomOut, RoomUpdate
 from visio.rooms.service import KEEP, RoomService
@@ -26,13 +38,14 @@ def get_room_service(session: DbSession, settings: SettingsDep) -> RoomService:
 RoomServiceDep = Annotated[RoomService, Depends(get_room_service)]
 
 
-def room_out(room: Room, settings: Settings) -> RoomOut:
+def room_out(room: Room, settings: Settings, role: Role) -> RoomOut:
     return RoomOut(
         id=room.id,
         slug=room.slug,
         name=room.name,
         url=meeting_url(settings, room.slug),
         settings=room.settings,
+        your_role=role,
         created_at=room.created_at,
         updated_at=room.updated_at,
     )
@@ -42,50 +55,138 @@ def room_out(room: Room, settings: Settings) -> RoomOut:
     "/rooms",
     status_code=status.HTTP_201_CREATED,
     response_model=RoomOut,
-    responses=error_responses(*VALIDATION_ERRORS),
-    summary="Create a meeting",
+    responses=error_responses(NotSignedIn, RateLimited, *VALIDATION_ERRORS),
+    dependencies=[throttled("join")],
+    summary="Create a meeting (the caller becomes its owner)",
 )
-def create_room(body: RoomCreate, rooms: RoomServiceDep, settings: SettingsDep) -> RoomOut:
-    return room_out(rooms.create(body.name, body.settings), settings)
+def create_room(
+    body: RoomCreate,
+    request: Request,
+    response: Response,
+    rooms: RoomServiceDep,
+    services: ServicesDep,
+    user: OptionalUser,
+    session: DbSession,
+) -> RoomOut:
+    settings = services.settings
+    if user is None and not settings.anonymous_rooms_allowed:
+        raise NotSignedIn("Sign in to create a meeting", sign_in_enabled=settings.oidc_enabled)
+    if user is not None:
+        room = rooms.create(body.name, body.settings, owner_id=user.id)
+    else:
+        visitor = ensure_visitor(request, response, settings)
+        room = rooms.create(body.name, body.settings, owner_visitor=visitor)
+    audit.record(
+        session,
+        "meeting_created",
+        room=room.slug,
+        actor=user.id if user is not None else "anonymous",
+        address=client_address(request),
+        access_level=room.settings.access_level,
+    )
+    return room_out(room, settings, Role.OWNER)
+
+
+@router.get(
+    "/rooms",
+    response_model=list[RoomOut],
+    responses=error_responses(NotSignedIn),
+    summary="The meetings the signed-in user owns or co-hosts",
+)
+def my_rooms(user: CurrentUser, access: AccessDep, settings: SettingsDep) -> list[RoomOut]:
+    return [room_out(room, settings, role) for room, role in access.rooms_of(user)]
 
 
 @router.get(
     "/rooms/{slug}",
     response_model=RoomOut,
-    responses=error_responses(RoomNotFound, *VALIDATION_ERRORS),
+    responses=error_responses(RoomNotFound, RateLimited, *VALIDATION_ERRORS),
+    dependencies=[throttled("lookup")],
     summary="Look up a meeting by code",
 )
-def get_room(slug: str, rooms: RoomServiceDep, settings: SettingsDep) -> RoomOut:
-    return room_out(rooms.get(slug), settings)
+def get_room(
+    slug: str,
+    request: Request,
+    rooms: RoomServiceDep,
+    services: ServicesDep,
+    access: AccessDep,
+    user: OptionalUser,
+) -> RoomOut:
+    room = rooms.get(slug)
+    role = access.role(room, caller_of(request, services, user))
+    return room_out(room, services.settings, role)
 
 
 @router.patch(
     "/rooms/{slug}",
     response_model=RoomOut,
-    responses=error_responses(RoomNotFound, *VALIDATION_ERRORS),
-    summary="Change a meeting's name or settings",
+    responses=error_responses(RoomNotFound, Forbidden, *VALIDATION_ERRORS),
+    summary="Change a meeting's name or settings (owner and hosts)",
 )
 def update_room(
-    slug: str, body: RoomUpdate, rooms: RoomServiceDep, settings: SettingsDep
+    slug: str,
+    body: RoomUpdate,
+    request: Request,
+    rooms: RoomServiceDep,
+    services: ServicesDep,
+    access: AccessDep,
+    user: OptionalUser,
+    session: DbSession,
 ) -> RoomOut:
+    caller = caller_of(request, services, user)
+    room = rooms.get(slug)
+    role = access.require_host(room, caller)
+    before = room.settings.access_level
     given = body.model_fields_set
     room = rooms.update(
         slug,
         name=body.name if "name" in given else KEEP,
         settings=body.settings if "settings" in given else None,
     )
-    return room_out(room, settings)
+    if room.settings.access_level != before:
+        audit.record(
+            session,
+            "access_changed",
+            room=room.slug,
+            actor=_actor(caller),
+            address=client_address(request),
+            access_level=room.settings.access_level,
+        )
+        services.hub.access_changed(room.slug, room.settings.access_level)
+    return room_out(room, services.settings, role)
 
 
 @router.delete(
     "/rooms/{slug}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=error_responses(RoomNotFound, *VALIDATION_ERRORS),
-    summary="Delete a meeting",
+    responses=error_responses(RoomNotFound, Forbidden, *VALIDATION_ERRORS),
+    summary="Delete a meeting (owner)",
 )
-def delete_room(slug: str, rooms: RoomServiceDep) -> None:
+def delete_room(
+    slug: str,
+    request: Request,
+    rooms: RoomServiceDep,
+    services: ServicesDep,
+    access: AccessDep,
+    user: OptionalUser,
+    session: DbSession,
+) -> None:
+    caller = caller_of(request, services, user)
+    room = rooms.get(slug)
+    access.require_owner(room, caller)
+    audit.record(
+        session,
+        "meeting_deleted",
+        room=room.slug,
+        actor=_actor(caller),
+        address=client_address(request),
+    )
     rooms.delete(slug)
+
+
+def _actor(caller: Caller) -> str:
+    return caller.user.id if caller.user is not None else "anonymous-owner"
 
 
 @router.get("/config", response_model=ClientConfig, summary="Client configuration")
@@ -97,4 +198,6 @@ def client_config(settings: SettingsDep) -> ClientConfig:
         max_audio_subscriptions=settings.max_audio_subscriptions,
         ws_max_message_bytes=settings.ws_max_message_bytes,
         public_url=str(settings.public_url).rstrip("/") if settings.public_url else None,
+        sign_in_enabled=settings.oidc_enabled,
+        anonymous_rooms=settings.anonymous_rooms_allowed,
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from visio.db import Base, PydanticJSON, UtcDateTime, utcnow
@@ -17,6 +18,14 @@ SLUG_MAX_CHARS = 64
 #: Upper bound of the global ``max_participants`` setting; the real bound of a
 #: room override is the configured value, checked by the service.
 PARTICIPANTS_HARD_MAX = 1000
+#: sha256 in hex of a browser's visitor id (see :mod:`visio.access.visitor`).
+VISITOR_HASH_CHARS = 64
+
+#: Who enters without waiting in the lobby (docs/security.md):
+#: ``public`` everyone with the link, ``trusted`` signed-in people (guests wait),
+#: ``restricted`` the owner, hosts and invited people (everyone else waits).
+AccessLevel = Literal["public", "trusted", "restricted"]
+ACCESS_LEVELS: tuple[AccessLevel, ...] = ("public", "trusted", "restricted")
 
 
 class RoomSettings(BaseModel):
@@ -32,6 +41,11 @@ class RoomSettings(BaseModel):
     )
     start_audio_muted: bool = Field(default=False, description="Participants join muted")
     start_video_muted: bool = Field(default=False, description="Participants join camera off")
+    access_level: AccessLevel = Field(
+        default="trusted",
+        description="public: anyone with the link enters; trusted: signed-in people enter and"
+        " guests wait in the lobby; restricted: only the owner, hosts and invited people enter",
+    )
 
 
 def _new_id() -> str:
@@ -51,6 +65,12 @@ class Room(Base):
     settings: Mapped[RoomSettings] = mapped_column(
         PydanticJSON(RoomSettings), default=_default_settings
     )
+    #: The signed-in creator; ``None`` for a meeting created anonymously (then
+    #: ``owner_visitor`` names the creating browser).
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    owner_visitor: Mapped[str | None] = mapped_column(String(VISITOR_HASH_CHARS))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 

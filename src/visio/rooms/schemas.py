@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from visio.access.policy import Role
 from visio.rooms.models import NAME_MAX_CHARS, RoomSettings
 
 __all__ = ["ClientConfig", "RoomCreate", "RoomOut", "RoomSettings", "RoomUpdate"]
@@ -49,6 +50,7 @@ class RoomOut(BaseModel):
     name: str | None
     url: str = Field(description="Link people open to join")
     settings: RoomSettings
+    your_role: Role = Field(description="What the caller is to this meeting")
     created_at: datetime
     updated_at: datetime
 
@@ -62,3 +64,5 @@ class ClientConfig(BaseModel):
     max_audio_subscriptions: int = Field(description="Audio streams one client may receive")
     ws_max_message_bytes: int
     public_url: str | None
+    sign_in_enabled: bool = Field(description="Sign-in through the identity provider is set up")
+    anonymous_rooms: bool = Field(description="People who are not signed in may create meetings")

@@ -44,7 +44,14 @@ class RoomService:
         self.settings = settings
         self._new_slug = new_slug
 
-    def create(self, name: str | None = None, settings: RoomSettings | None = None) -> Room:
+    def create(
+        self,
+        name: str | None = None,
+        settings: RoomSettings | None = None,
+        *,
+        owner_id: str | None = None,
+        owner_visitor: str | None = None,
+    ) -> Room:
         """Create a room with a fresh meeting code.
 
         Raises :class:`ValidationFailed` when ``settings`` exceed the server limits.
@@ -54,7 +61,9 @@ class RoomService:
         for _ in range(SLUG_ATTEMPTS):
             slug = self._new_slug(self.settings)
             try:
-                room = self.store.add(slug, name, room_settings)
+                room = self.store.add(
+                    slug, name, room_settings, owner_id=owner_id, owner_visitor=owner_visitor
+                )
             except SlugTaken:
                 # Checking for the code before inserting would race with a
                 # concurrent request; the unique index is the only real guard.

@@ -18,14 +18,30 @@ class RoomStore:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, slug: str, name: str | None, settings: RoomSettings) -> Room:
+    def add(
+        self,
+        slug: str,
+        name: str | None,
+        settings: RoomSettings,
+        *,
+        owner_id: str | None = None,
+        owner_visitor: str | None = None,
+    ) -> Room:
         """Insert a room and flush it.  Raises :class:`SlugTaken` if the slug is in use.
 
         The insert runs in a savepoint, so a collision leaves the rest of the
         session's transaction intact.
         """
         now = utcnow()  # one instant, so a new room has created_at == updated_at
-        room = Room(slug=slug, name=name, settings=settings, created_at=now, updated_at=now)
+        room = Room(
+            slug=slug,
+            name=name,
+            settings=settings,
+            owner_id=owner_id,
+            owner_visitor=owner_visitor,
+            created_at=now,
+            updated_at=now,
+        )
         try:
             with self.session.begin_nested():
                 self.session.add(room)

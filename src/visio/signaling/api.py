@@ -26,6 +26,7 @@ def _lookup(services: Services, slug: str) -> RoomConfig:
             max_participants=rooms.max_participants(room),
             start_audio_muted=room.settings.start_audio_muted,
             start_video_muted=room.settings.start_video_muted,
+            access_level=room.settings.access_level,
         )
 
 

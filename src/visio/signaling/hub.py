@@ -9,8 +9,13 @@ import hashlib
 import hmac
 import logging
 import time
+from typing import Any
 
+from visio import audit
+from visio.access.lobby import Gatekeeper, LobbyListener
+from visio.access.tokens import JoinTokens
 from visio.config import Settings
+from visio.db import Database
 from visio.media.base import MediaServer
 from visio.signaling import messages as m
 from visio.signaling.room import LiveRoom, RoomConfig
@@ -27,12 +32,49 @@ def turn_credentials(secret: str, user: str, ttl: int, now: float | None = None)
 
 
 class RoomHub:
-    def __init__(self, settings: Settings, media: MediaServer) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        media: MediaServer,
+        *,
+        gatekeeper: Gatekeeper,
+        tokens: JoinTokens,
+        db: Database | None = None,
+    ) -> None:
         self.settings = settings
         self.media = media
+        self.gatekeeper = gatekeeper
+        self.tokens = tokens
+        self.db = db
         self.rooms: dict[str, LiveRoom] = {}
         self._release: dict[str, asyncio.Task[None]] = {}
+        self._audits: set[asyncio.Future[None]] = set()
         self.closing = False
+        gatekeeper.listener = self._lobby_listener
+
+    def _lobby_listener(self, slug: str) -> LobbyListener | None:
+        return self.rooms.get(slug)
+
+    def audit(self, slug: str, event: str, **fields: Any) -> None:
+        """Record an audit event off the event loop (a database write)."""
+        if self.db is None:
+            return
+        future = asyncio.get_running_loop().run_in_executor(
+            None,
+            lambda: audit.record_now(self.db, event, room=slug, **fields),  # type: ignore[arg-type]
+        )
+        self._audits.add(future)
+        future.add_done_callback(self._audits.discard)
+
+    def access_changed(self, slug: str, level: m.AccessLevel) -> None:
+        live = self.rooms.get(slug)
+        if live is not None:
+            live.set_access_level(level)
+
+    async def end_meeting(self, slug: str, by: str) -> None:
+        live = self.rooms.get(slug)
+        if live is not None:
+            await live.end(by)
 
     def room(self, config: RoomConfig) -> LiveRoom:
         """The live meeting for ``config.slug`` for one new connection.
@@ -44,11 +86,14 @@ class RoomHub:
         """
         live = self.rooms.get(config.slug)
         if live is None:
+            slug = config.slug
             live = LiveRoom(
                 config,
                 settings=self.settings,
                 media_server=self.media,
                 ice_servers=self.ice_servers,
+                gatekeeper=self.gatekeeper,
+                audit=lambda event, **fields: self.audit(slug, event, **fields),
             )
             self.rooms[config.slug] = live
         else:
@@ -98,6 +143,7 @@ class RoomHub:
             if self._release.get(live.slug) is asyncio.current_task():
                 del self._release[live.slug]
         log.info("meeting %s is empty: releasing its media room", live.slug)
+        self.gatekeeper.meeting_over(live.slug, ended=False)
         try:
             await live.close_media()
         except Exception:
@@ -111,3 +157,5 @@ class RoomHub:
             with contextlib.suppress(Exception):
                 await live.close_media()
         self.rooms.clear()
+        if self._audits:
+            await asyncio.wait(self._audits, timeout=5)

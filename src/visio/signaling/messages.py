@@ -16,11 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from visio.errors import InvalidMessage, MalformedMessage, UnknownMessageType
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 Source = Literal["microphone", "camera", "screen", "screen_audio"]
 Kind = Literal["audio", "video"]
 Role = Literal["publisher", "subscriber"]
+#: What a participant is to the meeting (docs/security.md).
+MeetingRole = Literal["owner", "host", "participant", "guest"]
+AccessLevel = Literal["public", "trusted", "restricted"]
 Emoji = Literal["👍", "👎", "👏", "❤️", "😂", "😮", "🎉", "🙏"]
 REACTIONS: tuple[str, ...] = ("👍", "👎", "👏", "❤️", "😂", "😮", "🎉", "🙏")
 
@@ -49,6 +52,16 @@ def _clean_text(value: str) -> str:
     return kept.strip()
 
 
+def clean_display_name(value: str) -> str:
+    """A display name on one line, without invisible characters, 1 to 64 characters."""
+    value = _clean_text(value).replace("\n", " ").replace("\t", " ")
+    if not value:
+        raise ValueError("display_name is empty")
+    if len(value) > 64:
+        raise ValueError("display_name is longer than 64 characters")
+    return value
+
+
 # --- shared pieces ------------------------------------------------------------
 
 
@@ -69,6 +82,8 @@ class StreamInfo(_Message):
 class ParticipantInfo(_Message):
     id: str
     display_name: str
+    #: ``guest``: not signed in (shown as such, whatever name they typed).
+    role: MeetingRole
     joined_at: datetime
     streams: list[StreamInfo] = Field(default_factory=list)
     hand_raised: bool = False
@@ -95,6 +110,22 @@ class RoomInfo(_Message):
     #: The meeting asks newcomers to start with their microphone / camera off.
     start_audio_muted: bool = False
     start_video_muted: bool = False
+
+
+class AccessInfo(_Message):
+    level: AccessLevel
+    #: Locked: everyone new waits in the lobby, whatever the level.
+    locked: bool
+
+
+class LobbyRequestInfo(_Message):
+    id: str
+    display_name: str
+    #: Signed in through the identity provider (then ``email`` is theirs, verified).
+    signed_in: bool
+    email: str | None
+    requested_at: datetime
+    expires_at: datetime
 
 
 class Limits(_Message):
@@ -133,17 +164,9 @@ class _Request(_Message):
 class Join(_Request):
     type: Literal["join"]
     protocol_version: int = PROTOCOL_VERSION
-    display_name: str = Field(min_length=1, max_length=200)
-
-    @field_validator("display_name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = _clean_text(value).replace("\n", " ").replace("\t", " ")
-        if not value:
-            raise ValueError("display_name is empty")
-        if len(value) > 64:
-            raise ValueError("display_name is longer than 64 characters")
-        return value
+    #: From ``POST /api/v1/rooms/{slug}/join`` (or the lobby once admitted): it
+    #: names the meeting, the participant id, the display name and the role.
+    token: str = Field(min_length=1, max_length=2048)
 
 
 class Publish(_Request):
@@ -208,6 +231,50 @@ class Leave(_Request):
     type: Literal["leave"]
 
 
+# Host actions: from the owner and hosts only; anyone else gets ``forbidden``.
+
+
+class LobbyDecision(_Request):
+    type: Literal["lobby_decision"]
+    #: Waiting requests to answer (one, several, or all those shown).
+    request_ids: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=200)
+    admit: bool
+
+
+class LockMeeting(_Request):
+    type: Literal["lock"]
+    locked: bool
+
+
+class MuteParticipant(_Request):
+    type: Literal["mute_participant"]
+    participant_id: str = Field(max_length=64)
+    #: microphone: muted (they can unmute themselves); camera / screen: stopped.
+    source: Source
+
+
+class RemoveParticipant(_Request):
+    type: Literal["remove_participant"]
+    participant_id: str = Field(max_length=64)
+
+
+class LowerHand(_Request):
+    type: Literal["lower_hand"]
+    participant_id: str = Field(max_length=64)
+
+
+class SetRole(_Request):
+    """Owner only: make a participant a co-host for this meeting, or take it back."""
+
+    type: Literal["set_role"]
+    participant_id: str = Field(max_length=64)
+    role: Literal["host", "participant"]
+
+
+class EndMeeting(_Request):
+    type: Literal["end_meeting"]
+
+
 class Ping(_Request):
     type: Literal["ping"]
 
@@ -224,7 +291,14 @@ ClientMessage = Annotated[
     | RaiseHand
     | SendReaction
     | Leave
-    | Ping,
+    | Ping
+    | LobbyDecision
+    | LockMeeting
+    | MuteParticipant
+    | RemoveParticipant
+    | LowerHand
+    | SetRole
+    | EndMeeting,
     Field(discriminator="type"),
 ]
 
@@ -239,7 +313,12 @@ class Joined(_Reply):
     type: Literal["joined"] = "joined"
     protocol_version: int = PROTOCOL_VERSION
     participant_id: str
+    #: Your role: owners and hosts get ``lobby`` and may send host actions.
+    role: MeetingRole
     room: RoomInfo
+    access: AccessInfo
+    #: Waiting lobby requests, first come first; ``null`` for non-hosts.
+    lobby: list[LobbyRequestInfo] | None
     participants: list[ParticipantInfo]
     hands: list[str]
     #: Who spoke last (the speaker view shows them); ``null`` before anyone spoke.
@@ -285,7 +364,7 @@ class ParticipantJoined(_Message):
 class ParticipantLeft(_Message):
     type: Literal["participant_left"] = "participant_left"
     participant_id: str
-    reason: Literal["left", "disconnected"] = "left"
+    reason: Literal["left", "disconnected", "removed"] = "left"
 
 
 class ParticipantUpdated(_Message):
@@ -336,6 +415,55 @@ class MediaReset(_Message):
     ice_servers: list[IceServer]
 
 
+class LobbyRequested(_Message):
+    """To hosts: someone asks to enter."""
+
+    type: Literal["lobby_request"] = "lobby_request"
+    request: LobbyRequestInfo
+
+
+class LobbyResolved(_Message):
+    """To hosts: a request is no longer waiting."""
+
+    type: Literal["lobby_resolved"] = "lobby_resolved"
+    request_id: str
+    #: ``cancelled``: the person stopped waiting (or closed their page).
+    outcome: Literal["admitted", "denied", "expired", "cancelled"]
+    #: The host who decided, for admitted and denied.
+    by: str | None = None
+
+
+class AccessChanged(_Message):
+    type: Literal["access_changed"] = "access_changed"
+    access: AccessInfo
+
+
+class Moderated(_Message):
+    """To the participant a host acted on."""
+
+    type: Literal["moderated"] = "moderated"
+    #: ``muted``: your microphone was muted (unmute yourself when you want to speak);
+    #: ``stopped``: your camera or screen share was stopped.
+    action: Literal["muted", "stopped"]
+    source: Source
+    by: str
+
+
+class RoleChanged(_Message):
+    """To the participant whose role changed; everyone else gets participant_updated."""
+
+    type: Literal["role_changed"] = "role_changed"
+    role: MeetingRole
+    lobby: list[LobbyRequestInfo] | None
+
+
+class MeetingEndedMessage(_Message):
+    """To everyone, just before the server closes every socket with 4410."""
+
+    type: Literal["meeting_ended"] = "meeting_ended"
+    by: str
+
+
 ServerMessage = Annotated[
     Joined
     | Published
@@ -352,7 +480,13 @@ ServerMessage = Annotated[
     | ChatReceived
     | HandsChanged
     | ReactionReceived
-    | MediaReset,
+    | MediaReset
+    | LobbyRequested
+    | LobbyResolved
+    | AccessChanged
+    | Moderated
+    | RoleChanged
+    | MeetingEndedMessage,
     Field(discriminator="type"),
 ]
 
@@ -373,6 +507,13 @@ CLIENT_TYPES = frozenset(
         SendReaction,
         Leave,
         Ping,
+        LobbyDecision,
+        LockMeeting,
+        MuteParticipant,
+        RemoveParticipant,
+        LowerHand,
+        SetRole,
+        EndMeeting,
     )
 )
 

@@ -18,8 +18,19 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
+from visio.access.lobby import Gatekeeper, LobbyRequest
+from visio.access.policy import Role
 from visio.config import Settings
-from visio.errors import InvalidState, RateLimited, RoomFull, TooManyStreams, VisioError
+from visio.errors import (
+    Forbidden,
+    InvalidState,
+    MeetingEnded,
+    RateLimited,
+    Removed,
+    RoomFull,
+    TooManyStreams,
+    VisioError,
+)
 from visio.media.base import (
     IceCandidate,
     MediaParticipant,
@@ -41,6 +52,10 @@ class Outbox:
     """Where messages for one client go; implemented by the WebSocket edge."""
 
     def send(self, message: BaseModel) -> None:
+        raise NotImplementedError
+
+    def close_soon(self, code: int, reason: str) -> None:
+        """Close the connection once what is queued is sent; later messages are dropped."""
         raise NotImplementedError
 
 
@@ -124,11 +139,21 @@ class Participant:
     display_name: str
     outbox: Outbox
     media: MediaParticipant
+    role: Role = Role.GUEST
+    #: The role the join token gave (a co-host taken back returns to it).
+    token_role: Role = Role.GUEST
+    user_id: str | None = None
+    #: Hash of the browser's visitor id (lobby admission and removal are bound to it).
+    visitor: str = ""
     joined_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: Streams the SFU accepted; visible to others once the publisher connection is up.
     published: dict[str, PublishedStream] = field(default_factory=dict)
     publisher_up: bool = False
     muted: dict[str, bool] = field(default_factory=dict)
+    #: mids a host stopped at the SFU, by source; lifted when the participant unmutes.
+    moderated: dict[str, set[str]] = field(default_factory=dict)
+    #: Set when a host removed the participant or ended the meeting.
+    gone: VisioError | None = None
     speaking: bool = False
     sub: Subscription = field(default_factory=Subscription)
     gates: dict[PeerRole, CandidateGate] = field(
@@ -156,6 +181,7 @@ class Participant:
         return m.ParticipantInfo(
             id=self.id,
             display_name=self.display_name,
+            role=self.role.value,
             joined_at=self.joined_at,
             streams=[self.stream_info(s) for s in self.visible_streams.values()],
             hand_raised=self.id in hands,
@@ -172,6 +198,37 @@ class RoomConfig:
     max_participants: int
     start_audio_muted: bool = False
     start_video_muted: bool = False
+    access_level: m.AccessLevel = "trusted"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who joins, as the join token says."""
+
+    participant_id: str
+    display_name: str
+    role: Role
+    user_id: str | None
+    visitor: str
+
+
+#: Records an audit event: ``audit(event, actor=…, subject=…, **details)``.
+AuditFn = Callable[..., None]
+
+
+def lobby_info(request: LobbyRequest) -> m.LobbyRequestInfo:
+    return m.LobbyRequestInfo(
+        id=request.id,
+        display_name=request.display_name,
+        signed_in=request.signed_in,
+        email=request.email,
+        requested_at=request.requested_at_utc(),
+        expires_at=request.expires_at_utc(),
+    )
+
+
+def _actor(participant: Participant) -> str:
+    return participant.user_id or f"guest:{participant.display_name}"
 
 
 #: Chat messages a newcomer gets in the join snapshot (the rest stays server-side).
@@ -188,8 +245,12 @@ class LiveRoom:
         settings: Settings,
         media_server: MediaServer,
         ice_servers: Callable[[str], list[m.IceServer]],
+        gatekeeper: Gatekeeper,
+        audit: AuditFn,
     ) -> None:
         self.config = config
+        self.gatekeeper = gatekeeper
+        self._audit = audit
         self.slug = config.slug
         self.settings = settings
         self._media_server = media_server
@@ -206,21 +267,35 @@ class LiveRoom:
 
     # --- roster ---------------------------------------------------------------
 
-    async def join(self, display_name: str, outbox: Outbox) -> Participant:
+    async def join(self, who: Identity, outbox: Outbox) -> Participant:
         async with self._lock:
+            if self.gatekeeper.removed(
+                self.slug, who.visitor, who.user_id
+            ) and not self.gatekeeper.admitted(self.slug, who.visitor):
+                raise Removed()
             limit = self.config.max_participants
             if len(self.participants) >= limit:
                 raise RoomFull(max_participants=limit)
+            if who.participant_id in self.participants:
+                raise InvalidState("This participant is in the meeting already")
             if self.media is None:
                 self.media = await self._media_server.open_room(
                     RoomOptions(max_publishers=self.settings.max_participants + 10), self
                 )
-            participant_id = secrets.token_hex(8)
-            media = await self.media.add_participant(participant_id, display_name)
-            participant = Participant(participant_id, display_name, outbox, media)
-            self.participants[participant_id] = participant
+            media = await self.media.add_participant(who.participant_id, who.display_name)
+            participant = Participant(
+                who.participant_id,
+                who.display_name,
+                outbox,
+                media,
+                role=who.role,
+                token_role=who.role,
+                user_id=who.user_id,
+                visitor=who.visitor,
+            )
+            self.participants[participant.id] = participant
         self.broadcast(
-            m.ParticipantJoined(participant=participant.info(self.hands)), exclude=participant_id
+            m.ParticipantJoined(participant=participant.info(self.hands)), exclude=participant.id
         )
         return participant
 
@@ -229,6 +304,9 @@ class LiveRoom:
         return m.Joined(
             reply_to=reply_to,
             participant_id=participant.id,
+            role=participant.role.value,
+            access=self.access_info(),
+            lobby=self.lobby_for(participant),
             room=m.RoomInfo(
                 slug=self.slug,
                 name=self.config.name,
@@ -252,14 +330,17 @@ class LiveRoom:
     async def leave(self, participant: Participant, reason: str) -> None:
         if self.participants.pop(participant.id, None) is None:
             return
+        with contextlib.suppress(Exception):
+            await participant.media.close()
+        self._after_leave(participant, reason)
+
+    def _after_leave(self, participant: Participant, reason: str) -> None:
         if participant.id in self.hands:
             self.hands.remove(participant.id)
             self.broadcast(m.HandsChanged(hands=list(self.hands)))
         if self.active_speaker == participant.id:
             self.active_speaker = None
             self.broadcast(m.ActiveSpeaker(participant_id=None))
-        with contextlib.suppress(Exception):
-            await participant.media.close()
         self.broadcast(m.ParticipantLeft(participant_id=participant.id, reason=reason))
         self._resubscribe_watchers(participant.id)
 
@@ -307,13 +388,172 @@ class LiveRoom:
             self._updated(participant)
             self._resubscribe_watchers(participant.id)
 
-    def set_muted(self, participant: Participant, source: str, muted: bool) -> None:
+    async def set_muted(self, participant: Participant, source: str, muted: bool) -> None:
         if participant.muted.get(source, False) == muted:
             return  # nothing to tell anyone
         if not participant.state_limit.take():
             raise RateLimited("Too many changes; slow down")
+        if not muted:
+            # Unmuting yourself lifts a host's mute at the SFU too.
+            for mid in participant.moderated.pop(source, set()):
+                with contextlib.suppress(VisioError):
+                    await participant.media.moderate(mid, False)
         participant.muted[source] = muted
         self._updated(participant)
+
+    # --- access and moderation (owners and hosts) --------------------------------------
+
+    def access_info(self) -> m.AccessInfo:
+        return m.AccessInfo(
+            level=self.config.access_level, locked=self.gatekeeper.locked(self.slug)
+        )
+
+    def lobby_for(self, participant: Participant) -> list[m.LobbyRequestInfo] | None:
+        if not participant.role.is_host:
+            return None
+        return [lobby_info(request) for request in self.gatekeeper.waiting(self.slug)]
+
+    def _hosts(self) -> list[Participant]:
+        return [p for p in self.participants.values() if p.role.is_host]
+
+    @staticmethod
+    def _require_host(participant: Participant) -> None:
+        if not participant.role.is_host:
+            raise Forbidden("Only the meeting's owner and hosts can do that")
+
+    def _target(self, participant_id: str) -> Participant:
+        target = self.participants.get(participant_id)
+        if target is None:
+            raise InvalidState("No such participant in the meeting", participant_id=participant_id)
+        return target
+
+    def lobby_request(self, request: LobbyRequest) -> None:
+        message = m.LobbyRequested(request=lobby_info(request))
+        for host in self._hosts():
+            host.outbox.send(message)
+
+    def lobby_resolved(self, request: LobbyRequest) -> None:
+        if request.status == "waiting":
+            return
+        message = m.LobbyResolved(
+            request_id=request.id, outcome=request.status, by=request.decided_by
+        )
+        for host in self._hosts():
+            host.outbox.send(message)
+
+    def decide_lobby(self, host: Participant, request_ids: list[str], admit: bool) -> None:
+        self._require_host(host)
+        waiting = {r.id: r for r in self.gatekeeper.waiting(self.slug)}
+        decided = self.gatekeeper.decide(self.slug, request_ids, admit, by=host.id)
+        for request_id in decided:
+            request = waiting[request_id]
+            self._audit(
+                "lobby_admitted" if admit else "lobby_denied",
+                actor=host.user_id or f"guest:{host.display_name}",
+                subject=request.user_id or f"guest:{request.display_name}",
+            )
+
+    def set_locked(self, host: Participant, locked: bool) -> None:
+        self._require_host(host)
+        if self.gatekeeper.locked(self.slug) == locked:
+            return
+        self.gatekeeper.set_locked(self.slug, locked)
+        self._audit("meeting_locked" if locked else "meeting_unlocked", actor=_actor(host))
+        self.broadcast(m.AccessChanged(access=self.access_info()))
+
+    def set_access_level(self, level: m.AccessLevel) -> None:
+        """The stored access level changed (REST): tell everyone."""
+        self.config = RoomConfig(**{**self.config.__dict__, "access_level": level})
+        self.broadcast(m.AccessChanged(access=self.access_info()))
+
+    async def mute_participant(self, host: Participant, target_id: str, source: str) -> None:
+        """Mute a microphone or stop a camera/screen: at the SFU, and the client is told."""
+        self._require_host(host)
+        target = self._target(target_id)
+        for stream in list(target.published.values()):
+            if stream.source == source:
+                await target.media.moderate(stream.mid, True)
+                target.moderated.setdefault(source, set()).add(stream.mid)
+        target.outbox.send(
+            m.Moderated(
+                action="muted" if source == "microphone" else "stopped",
+                source=source,
+                by=host.id,
+            )
+        )
+        if not target.muted.get(source, False):
+            target.muted[source] = True
+            self._updated(target)
+
+    def lower_hand(self, host: Participant, target_id: str) -> None:
+        self._require_host(host)
+        target = self._target(target_id)
+        if target.id in self.hands:
+            self.hands.remove(target.id)
+            self.broadcast(m.HandsChanged(hands=list(self.hands)))
+
+    async def remove_participant(self, host: Participant, target_id: str) -> None:
+        """Out of the meeting and of the SFU room; back only through the lobby."""
+        self._require_host(host)
+        target = self._target(target_id)
+        if target is host:
+            raise InvalidState("Leave the meeting instead of removing yourself")
+        if target.role is Role.OWNER:
+            raise Forbidden("Nobody can remove the meeting's owner")
+        self.gatekeeper.remove(self.slug, target.visitor, target.user_id)
+        self._audit("participant_removed", actor=_actor(host), subject=_actor(target))
+        error = Removed()
+        target.outbox.send(m.ErrorMessage(code=error.code, message=error.message))
+        target.outbox.close_soon(4403, error.code)
+        target.gone = error
+        if self.participants.pop(target.id, None) is None:
+            return
+        with contextlib.suppress(Exception):
+            await target.media.kick()
+        self._after_leave(target, "removed")
+
+    def set_role(self, owner: Participant, target_id: str, role: str) -> None:
+        if owner.role is not Role.OWNER:
+            raise Forbidden("Only the meeting's owner can name co-hosts")
+        target = self._target(target_id)
+        if target.role is Role.OWNER:
+            raise InvalidState("The owner stays the owner")
+        promote = role == "host"
+        new_role = (
+            Role.HOST
+            if promote
+            else (target.token_role if target.token_role is not Role.HOST else Role.PARTICIPANT)
+        )
+        if new_role is target.role:
+            return
+        self.gatekeeper.promote(self.slug, target.visitor, target.user_id, promote)
+        target.role = new_role
+        self._audit(
+            "role_changed", actor=_actor(owner), subject=_actor(target), role=new_role.value
+        )
+        target.outbox.send(m.RoleChanged(role=new_role.value, lobby=self.lobby_for(target)))
+        self._updated(target)
+
+    async def end(self, by: str) -> None:
+        """End the meeting for everyone: told, disconnected, media room released."""
+        self._audit("meeting_ended", actor=by)
+        error = MeetingEnded()
+        for participant in list(self.participants.values()):
+            participant.outbox.send(m.MeetingEndedMessage(by=by))
+            participant.outbox.close_soon(error.ws_close or 1000, error.code)
+            participant.gone = error
+        participants, self.participants = list(self.participants.values()), {}
+        self.hands.clear()
+        self.active_speaker = None
+        for participant in participants:
+            with contextlib.suppress(Exception):
+                await participant.media.kick()
+        self.gatekeeper.meeting_over(self.slug, ended=True)
+        await self.close_media()
+
+    async def end_by_host(self, host: Participant) -> None:
+        self._require_host(host)
+        await self.end(_actor(host))
 
     # --- subscribing ------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from visio.errors import (
 from visio.media.base import IceCandidate, PeerRole
 from visio.signaling import messages as m
 from visio.signaling.hub import RoomHub
-from visio.signaling.room import LiveRoom, Outbox, Participant
+from visio.signaling.room import Identity, LiveRoom, Outbox, Participant
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +195,8 @@ class SignalingSession:
         participant = self.participant
         if participant is None:
             raise NotJoined()
+        if participant.gone is not None:
+            raise type(participant.gone)()
         live = self.live
         match message:
             case m.Leave():
@@ -221,13 +223,30 @@ class SignalingSession:
                     )
                 await participant.media.trickle(PeerRole(message.role), candidate)
             case m.Mute():
-                live.set_muted(participant, message.source, message.muted)
+                await live.set_muted(participant, message.source, message.muted)
             case m.SendChat():
                 live.chat_message(participant, message.text)
             case m.RaiseHand():
                 live.raise_hand(participant, message.raised)
             case m.SendReaction():
                 live.react(participant, message.emoji)
+            case m.LobbyDecision():
+                live.decide_lobby(participant, list(message.request_ids), message.admit)
+            case m.LockMeeting():
+                live.set_locked(participant, message.locked)
+            case m.MuteParticipant():
+                await live.mute_participant(participant, message.participant_id, message.source)
+            case m.RemoveParticipant():
+                await live.remove_participant(participant, message.participant_id)
+            case m.LowerHand():
+                live.lower_hand(participant, message.participant_id)
+            case m.SetRole():
+                live.set_role(participant, message.participant_id, message.role)
+            case m.EndMeeting():
+                if message.id is not None:
+                    self.outbox.send(m.Ack(reply_to=message.id))
+                await live.end_by_host(participant)
+                return False
         if message.id is not None:
             self.outbox.send(m.Ack(reply_to=message.id))
         return False
@@ -242,6 +261,16 @@ class SignalingSession:
             )
         if self.hub.closing:
             raise ServerShuttingDown()
-        participant = await self.live.join(message.display_name, self.outbox)
+        grant = self.hub.tokens.verify(message.token, self.live.slug)
+        participant = await self.live.join(
+            Identity(
+                participant_id=grant.participant_id,
+                display_name=grant.display_name,
+                role=grant.role,
+                user_id=grant.user_id,
+                visitor=grant.visitor,
+            ),
+            self.outbox,
+        )
         self.participant = participant
         self.outbox.send(self.live.snapshot(participant, message.id))

@@ -408,6 +408,37 @@ class JanusParticipant:
         except (JanusError, JanusConnectionLost, TimeoutError) as exc:
             raise media_error(exc) from exc
 
+    async def moderate(self, mid: str, muted: bool) -> None:
+        """VideoRoom ``moderate``: Janus drops (or relays again) that stream's packets."""
+        self._session()  # raises MediaUnavailable while the node is away
+        try:
+            await self._node.admin(
+                {
+                    "request": "moderate",
+                    "room": self.room.room_id,
+                    "secret": self.room.secret,
+                    "id": self.feed_id,
+                    "mid": mid,
+                    "mute": muted,
+                }
+            )
+        except (JanusError, JanusConnectionLost, TimeoutError) as exc:
+            raise media_error(exc) from exc
+
+    async def kick(self) -> None:
+        """VideoRoom ``kick`` (needs the room secret), then our handles go too."""
+        if self._node.connected and not self.room.rebuilding:
+            with contextlib.suppress(JanusError, JanusConnectionLost, TimeoutError):
+                await self._node.admin(
+                    {
+                        "request": "kick",
+                        "room": self.room.room_id,
+                        "secret": self.room.secret,
+                        "id": self.feed_id,
+                    }
+                )
+        await self.close()
+
     async def close(self) -> None:
         self.room._forget(self)
         await self.teardown()

@@ -1,0 +1,1 @@
+"""Who may enter a meeting and do what: roles, access levels, lobby, join tokens."""
