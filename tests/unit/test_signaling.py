@@ -24,8 +24,14 @@ API_HEADERS = {"X-Visio-Request": "1"}
 
 
 def browser(client: TestClient) -> TestClient:
-    """Another browser on the same running app: its own cookies (visitor id)."""
-    return TestClient(client.app, headers=API_HEADERS)
+    """Another browser on the same running app: its own cookies (visitor id).
+
+    It shares the running client's event loop (its portal): the app's live
+    state belongs to that loop, as it would in a server.
+    """
+    other = TestClient(client.app, headers=dict(API_HEADERS))
+    other.portal = client.portal
+    return other
 
 
 def join_token(browser: TestClient, slug: str, name: str) -> str:
@@ -77,7 +83,7 @@ class Peer:
 def meeting(tmp_path: Path, media: FakeMedia | None = None, **settings: Any) -> Iterator[Any]:
     config = load_settings(data_dir=tmp_path, empty_room_grace_seconds=0, **settings)
     app = create_app(config, media=media or FakeMedia())
-    with TestClient(app, headers=API_HEADERS) as client:
+    with TestClient(app, headers=dict(API_HEADERS)) as client:
         yield client
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from visio import audit
 from visio.accounts.errors import EmailDomainNotAllowed, ProviderError
 from visio.accounts.models import (
     EMAIL_MAX_CHARS,
@@ -148,6 +149,7 @@ class AccountService:
             self.end_session(replacing)
         self.purge_expired_sessions()
         new = self.create_session(user, id_token=identity.id_token, ip=ip, user_agent=user_agent)
+        audit.record(self.store.session, "signed_in", actor=user.id, address=ip, email=email)
         log.info("user %s signed in (issuer %s)", user.id, user.issuer)
         return new
 
@@ -255,6 +257,7 @@ class AccountService:
         if user_session is None:
             return None
         self.store.delete_session(user_session)
+        audit.record(self.store.session, "signed_out", actor=user_session.user_id)
         return user_session
 
     def purge_expired_sessions(self) -> int:
