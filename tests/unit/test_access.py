@@ -646,3 +646,13 @@ def test_api_headers_constant_matches_the_server_check() -> None:
     from visio.web import CSRF_HEADER
 
     assert {k.lower() for k in API_HEADERS} == {CSRF_HEADER}
+
+
+def test_deleting_a_meeting_in_progress_ends_it_for_everyone(tmp_path: Path) -> None:
+    with meeting(tmp_path) as owner:
+        slug = create(owner, access_level="public")
+        with joined(owner, slug, browser(owner), "Bob") as bob:
+            assert owner.delete(f"/api/v1/rooms/{slug}").status_code == 204
+            assert bob.recv_type("meeting_ended")["by"] == "anonymous-owner"
+            assert bob.closed_with() == 4410
+        assert owner.get(f"/api/v1/rooms/{slug}").status_code == 404

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from visio import audit
@@ -183,6 +184,8 @@ def delete_room(
         address=client_address(request),
     )
     rooms.delete(slug)
+    # A meeting in progress ends with it (from this worker thread, on the event loop).
+    anyio.from_thread.run(services.hub.end_meeting, room.slug, _actor(caller))
 
 
 def _actor(caller: Caller) -> str:
