@@ -12,7 +12,7 @@ import pytest
 
 from tests.harness import RunningServer
 from visio.client.media import PatternVideoTrack, ToneTrack, dominant_frequency, rms
-from visio.client.participant import Participant, SignalingError, TrackFactory
+from visio.client.participant import EntryRefused, Participant, SignalingError, TrackFactory
 
 pytestmark = pytest.mark.integration
 
@@ -150,16 +150,23 @@ async def test_leave_updates_rosters_and_subscriptions_and_rejoin_works(
 
 async def test_participant_over_the_limit_is_refused(server: RunningServer) -> None:
     slug = server.create_room(settings={"max_participants": 2})
+    third = Participant(server.meeting_url(slug), "Chloé")
+    late = Participant(server.meeting_url(slug), "Dan")
+    # A token taken while there was room: the socket checks the limit again.
+    token = await third.request_entry()
     async with participants(server, slug, ["Alice", "Bob"], publish=False):
-        third = Participant(server.meeting_url(slug), "Chloé")
         try:
             with pytest.raises(SignalingError) as refused:
-                await third.join()
+                await third.join(token=token)
             assert refused.value.code == "room_full"
             await asyncio.wait_for(third.closed.wait(), 5)
             assert third.close_code == 4409
+            with pytest.raises(EntryRefused) as refused_early:  # the API refuses first
+                await late.join()
+            assert refused_early.value.status == "room_full"
         finally:
             await third.close()
+            await late.close()
 
 
 async def test_janus_killed_mid_meeting_is_restored(server: RunningServer) -> None:
