@@ -97,7 +97,36 @@ async def run_doctor(settings: Settings) -> list[Check]:
     if settings.turn_urls:
         checks.append(check_turn_secret(settings))
         checks.extend(await asyncio.gather(*(check_turn_url(url) for url in settings.turn_urls)))
+    checks.append(check_speech(settings))
+    checks.append(check_smtp(settings))
     return checks
+
+
+def check_speech(settings: Settings) -> Check:
+    """Transcript engines: model folders and packages (nothing is loaded)."""
+    from visio.speech.engines import check_engines
+
+    problems = check_engines(settings)
+    if not problems:
+        model = str(settings.asr_model_dir) if settings.asr_model_dir else "bundled tiny.en"
+        return _ok("Speech engines", f"ASR {model}, diarization {settings.diarization_engine}")
+    return _warn(
+        "Speech engines",
+        "; ".join(problems),
+        "Transcripts that need these engines will fail until this is fixed (docs/speech.md)",
+    )
+
+
+def check_smtp(settings: Settings) -> Check:
+    if settings.smtp_host is None:
+        return _warn(
+            "Email",
+            "VISIO_SMTP_HOST is not set: no invitations or transcript notices by email",
+            "Set VISIO_SMTP_HOST (and VISIO_SMTP_FROM, credentials) to send email",
+        )
+    return _ok(
+        "Email", f"SMTP {settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})"
+    )
 
 
 def format_report(checks: Sequence[Check]) -> str:

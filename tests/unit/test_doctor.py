@@ -229,3 +229,21 @@ def test_report_shows_failures_with_their_fix() -> None:
     assert report.endswith("1 problem(s) to fix, 1 warning(s).")
     assert doctor_exit_code(checks) == 1
     assert doctor_exit_code(checks[:2]) == 0
+
+
+def test_speech_check_names_a_missing_model_folder(tmp_path: Path) -> None:
+    from visio.doctor import check_speech
+
+    missing = tmp_path / "large-v3"
+    check = check_speech(load_settings(data_dir=tmp_path, asr_model_dir=missing))
+    assert check.warning and "VISIO_ASR_MODEL_DIR" in check.detail and str(missing) in check.detail
+    fine = check_speech(load_settings(data_dir=tmp_path, diarization_engine="none"))
+    assert fine.ok and not fine.warning and "tiny.en" in fine.detail
+
+
+def test_email_check_warns_when_no_smtp_server_is_set(tmp_path: Path) -> None:
+    from visio.doctor import check_smtp
+
+    assert check_smtp(load_settings(data_dir=tmp_path)).warning
+    set_up = check_smtp(load_settings(data_dir=tmp_path, smtp_host="mail.example.gouv.fr"))
+    assert set_up.ok and not set_up.warning
