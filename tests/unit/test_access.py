@@ -504,6 +504,11 @@ def test_removed_participant_is_kicked_and_comes_back_only_when_admitted(tmp_pat
             assert back["status"] == "waiting"
             ana.send(type="lobby_decision", request_ids=[back["request_id"]], admit=True)
             assert eve_browser.get(f"/api/v1/rooms/{slug}/lobby").json()["status"] == "admitted"
+            with joined(owner, slug, eve_browser, "Eve") as eve_again:
+                ana.send(type="remove_participant", participant_id=eve_again.id)
+                assert eve_again.closed_with() == 4403
+            # The old admission hands out nothing after a second removal.
+            assert eve_browser.get(f"/api/v1/rooms/{slug}/lobby").status_code == 404
             ana.send(type="remove_participant", id="self", participant_id=ana.id)
             assert ana.recv_type("error")["code"] == "invalid_state"
         assert "participant_removed" in audit_events(owner)

@@ -141,6 +141,13 @@ class Gatekeeper:
         access.admitted.discard(visitor)
         access.promoted.discard(visitor)
         access.removed.add(visitor)
+        # An earlier admission must not hand out tokens any more.
+        for request_id in [
+            r.id
+            for r in access.requests.values()
+            if r.visitor == visitor and r.status == "admitted"
+        ]:
+            del access.requests[request_id]
         if user_id is not None:
             access.removed.add(user_key(user_id))
             access.promoted.discard(user_key(user_id))
