@@ -207,3 +207,75 @@ def run_app_without_media(
         "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
     return _serve(command, data_dir, port, "", _environment(data_dir, port, settings))
+
+
+# --- transcripts: a throw-away Redis and `visio worker` processes ---------------
+
+
+@contextlib.contextmanager
+def run_redis(folder: Path) -> Iterator[str]:
+    """A ``redis-server`` of its own on a free loopback port (no persistence); yields its URL."""
+    import redis
+
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    with open(folder / "redis.log", "wb") as log:
+        process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(folder)),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        client = redis.Redis(host="127.0.0.1", port=port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def run_worker(
+    data_dir: Path, log_name: str = "worker.log", **settings: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``visio worker`` (Celery, prefork) in a session of its own; the group is killed on exit."""
+    env = _environment(data_dir, free_port(), settings)
+    with open(data_dir / log_name, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "visio", "worker"],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        # Pool processes outlive a killed parent: end the whole group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

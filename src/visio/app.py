@@ -72,6 +72,7 @@ def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastA
     from visio.accounts import api as accounts_api
     from visio.rooms import api as rooms_api
     from visio.signaling import api as signaling_api
+    from visio.transcripts import api as transcripts_api
 
     services = Services.build(settings, media=media)
 
@@ -99,6 +100,7 @@ def create_app(settings: Settings, *, media: MediaServer | None = None) -> FastA
     app.include_router(rooms_api.router, prefix="/api/v1")
     app.include_router(access_api.router, prefix="/api/v1")
     app.include_router(signaling_api.router, prefix="/api/v1")
+    app.include_router(transcripts_api.router, prefix="/api/v1")
     web.install_security_headers(app)
     web.mount_web_client(app, settings.web_dir)  # last: it answers every other GET
     return app

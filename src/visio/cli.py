@@ -1,4 +1,4 @@
-"""Command line: ``visio serve | doctor | migrate | bot | schema``."""
+"""Command line: ``visio serve | worker | doctor | migrate | bot | schema``."""
 
 from __future__ import annotations
 
@@ -71,6 +71,20 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.celery_broker_url is None:
+        print(
+            "VISIO_CELERY_BROKER_URL is not set: transcripts run inside `visio serve`"
+            " (set it, e.g. redis://127.0.0.1:6379/0, on the server and the workers)",
+            file=sys.stderr,
+        )
+        return 2
+    from visio.transcripts.celery_app import run_worker
+
+    return run_worker(settings, concurrency=args.concurrency, loglevel=args.log_level)
+
+
 def cmd_bot(args: argparse.Namespace) -> int:
     from visio.client.bot import run_bot
 
@@ -94,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(func=cmd_migrate)
+
+    worker = sub.add_parser(
+        "worker", help="run transcript jobs from the Celery queue (VISIO_CELERY_BROKER_URL)"
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="jobs at once, one process each (each loads the speech models)",
+    )
+    worker.set_defaults(func=cmd_worker)
 
     from visio.client.bot import add_bot_arguments
 

@@ -39,6 +39,10 @@ class JanusNode(BaseModel):
         return value
 
 
+#: Roles that may start a transcript (``transcription_allowed_roles``).
+TRANSCRIPTION_ROLES: tuple[Literal["owner", "host"], ...] = ("owner", "host")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VISIO_", env_nested_delimiter="__", extra="ignore", frozen=True
@@ -258,6 +262,100 @@ class Settings(BaseSettings):
         default=8, ge=1, le=16, description="Most voices expected on one shared microphone"
     )
     # End of the speech block.
+
+    # --- transcripts (visio.transcripts): capture, jobs, retention ----------
+    # Begin of the transcripts block.
+    transcription_enabled: bool = Field(
+        default=True, description="Owners and hosts may start a transcript in a meeting"
+    )
+    transcription_allowed_roles: Annotated[list[Literal["owner", "host"]], NoDecode] = Field(
+        default_factory=lambda: list(TRANSCRIPTION_ROLES),
+        description="Who may start a transcript (comma-separated: owner, host); any host may"
+        " stop one",
+    )
+    transcript_language: str = Field(
+        default="fr",
+        pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$",
+        description="Language of a meeting's speech when the host starting the transcript"
+        " names none (the speech model must know it: the bundled one is English-only)",
+    )
+    transcript_audio_dir: Path | None = Field(
+        default=None,
+        description="Where captured audio waits for its transcript (workers must see the same"
+        " folder); None: <data_dir>/transcripts",
+    )
+    transcript_delete_audio: bool = Field(
+        default=True, description="Delete a meeting's audio as soon as its transcript is stored"
+    )
+    transcript_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Transcripts are deleted this long after they end"
+    )
+    transcript_capture_host: str = Field(
+        default="127.0.0.1",
+        description="Address Visio receives the SFU's plain RTP audio on: loopback or a"
+        " private address that the Janus nodes reach",
+    )
+    celery_broker_url: str | None = Field(
+        default=None,
+        description="Redis URL of the Celery broker (e.g. redis://127.0.0.1:6379/0): transcripts"
+        " then run on `visio worker` processes; None: inside `visio serve`",
+    )
+    transcript_job_lease_seconds: float = Field(
+        default=60.0,
+        ge=1.0,
+        le=3600.0,
+        description="A running job whose worker sent no heartbeat for this long is retried",
+    )
+    transcript_job_max_attempts: int = Field(default=3, ge=1, le=20)
+    transcript_job_requeue_seconds: float = Field(
+        default=600.0,
+        ge=1.0,
+        description="Celery: a job still queued after this long is sent again (lost message)",
+    )
+    transcript_sweep_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often the server looks for stalled jobs and expired transcripts",
+    )
+
+    @field_validator("transcription_allowed_roles", mode="before")
+    @classmethod
+    def _roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip().lower() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("transcript_capture_host")
+    @classmethod
+    def _capture_host(cls, value: str) -> str:
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"VISIO_TRANSCRIPT_CAPTURE_HOST must be an IP address, got {value!r}"
+            ) from exc
+        if not (address.is_loopback or address.is_private):
+            # The SFU sends plain (unencrypted) RTP there: never across the Internet.
+            raise ValueError(
+                f"VISIO_TRANSCRIPT_CAPTURE_HOST must be a loopback or private address,"
+                f" got {value!r}"
+            )
+        return value
+
+    @field_validator("celery_broker_url")
+    @classmethod
+    def _broker(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                f"VISIO_CELERY_BROKER_URL must be a redis:// or rediss:// URL, got {value!r}"
+            )
+        return value or None
+
+    @property
+    def resolved_transcript_audio_dir(self) -> Path:
+        return self.transcript_audio_dir or self.data_dir / "transcripts"
+
+    # End of the transcripts block.
 
     @field_validator("stun_urls", "turn_urls", mode="before")
     @classmethod

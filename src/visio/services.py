@@ -15,6 +15,7 @@ from visio.media.base import MediaServer
 from visio.secrets_store import load_or_create
 from visio.signaling.hub import RoomHub
 from visio.throttle import Throttle
+from visio.transcripts.manager import TranscriptManager
 
 #: How often waiting lobby requests are checked for expiry.
 LOBBY_SWEEP_SECONDS = 2.0
@@ -30,6 +31,7 @@ class Services:
     tokens: JoinTokens
     throttle: Throttle
     mailer: Mailer
+    transcripts: TranscriptManager
     _sweeper: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
@@ -45,21 +47,32 @@ class Services:
         )
         signing_key = load_or_create(settings.data_dir).signing_key
         tokens = JoinTokens(signing_key, settings.join_token_ttl_seconds)
+        mailer = Mailer(settings)
+        transcripts = TranscriptManager(settings, db, mailer=mailer)
         return cls(
             settings=settings,
             db=db,
             media=media,
-            hub=RoomHub(settings, media, gatekeeper=gatekeeper, tokens=tokens, db=db),
+            hub=RoomHub(
+                settings,
+                media,
+                gatekeeper=gatekeeper,
+                tokens=tokens,
+                db=db,
+                transcriber=transcripts.transcriber,
+            ),
             gatekeeper=gatekeeper,
             tokens=tokens,
             throttle=Throttle(),
-            mailer=Mailer(settings),
+            mailer=mailer,
+            transcripts=transcripts,
         )
 
     async def start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db.upgrade()
         await self.media.start()
+        await self.transcripts.start()
         self._sweeper = asyncio.get_running_loop().create_task(
             self._sweep_lobby(), name="lobby-sweeper"
         )
@@ -74,6 +87,7 @@ class Services:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        await self.hub.shutdown()
+        await self.hub.shutdown()  # ends live transcripts' captures: their jobs are queued
+        await self.transcripts.stop()
         await self.media.stop()
         self.db.dispose()

@@ -12,13 +12,15 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from visio.errors import VisioError
+from visio.errors import MediaError, VisioError
 from visio.media.base import (
+    AudioForward,
     IceCandidate,
     MediaEvents,
     PeerRole,
     PublishedStream,
     RoomOptions,
+    StreamKind,
     StreamSelector,
     SubscribedStream,
     SubscriptionOffer,
@@ -57,6 +59,8 @@ class FakeParticipant:
     #: Raised by the next publish() / answer_subscription(), to play SFU refusals.
     fail_publish: Exception | None = None
     fail_answer: Exception | None = None
+    #: Audio forwards (server-side capture) running now, by forward id.
+    forwards: dict[int, AudioForward] = field(default_factory=dict)
 
     async def publish(
         self, offer_sdp: str, sources: dict[str, str]
@@ -77,6 +81,7 @@ class FakeParticipant:
 
     async def unpublish(self) -> None:
         self.published.clear()
+        self.forwards.clear()  # like Janus: forwards end with the stream
 
     async def trickle(self, role: PeerRole, candidate: IceCandidate | None) -> None:
         self.candidates.append((role, candidate))
@@ -117,8 +122,22 @@ class FakeParticipant:
         self.kicked = True
         await self.close()
 
+    async def forward_audio(self, mid: str, host: str, port: int) -> AudioForward:
+        """Records the forward; no packet is sent (tests feed the receiver themselves)."""
+        stream = self.published.get(mid)
+        if stream is None or stream.kind is not StreamKind.AUDIO:
+            raise MediaError(f"No published audio stream {mid!r} to forward")
+        self.room.last_forward_id += 1
+        forward = AudioForward(self.room.last_forward_id, mid, host, port)
+        self.forwards[forward.forward_id] = forward
+        return forward
+
+    async def stop_forward(self, forward_id: int) -> None:
+        self.forwards.pop(forward_id, None)
+
     async def close(self) -> None:
         self.closed = True
+        self.forwards.clear()
         self.room.participants.pop(self.participant_id, None)
 
 
@@ -128,6 +147,7 @@ class FakeRoom:
     events: MediaEvents
     participants: dict[str, FakeParticipant] = field(default_factory=dict)
     closed: bool = False
+    last_forward_id: int = 0
 
     async def add_participant(self, participant_id: str, display_name: str) -> FakeParticipant:
         participant = FakeParticipant(self, participant_id, display_name)

@@ -75,6 +75,8 @@ GOOD: list[dict[str, Any]] = [
     {"type": "lower_hand", "id": "r17", "participant_id": BOB},
     {"type": "set_role", "id": "r18", "participant_id": BOB, "role": "host"},
     {"type": "end_meeting", "id": "r19"},
+    {"type": "start_transcription", "id": "r20", "language": "fr-FR"},
+    {"type": "stop_transcription", "id": "r21"},
 ]
 
 #: The smallest valid form of every client message: optional fields left out.
@@ -98,6 +100,8 @@ MINIMAL: list[dict[str, Any]] = [
     {"type": "lower_hand", "participant_id": BOB},
     {"type": "set_role", "participant_id": BOB, "role": "participant"},
     {"type": "end_meeting"},
+    {"type": "start_transcription"},
+    {"type": "stop_transcription"},
 ]
 
 
@@ -573,6 +577,17 @@ SERVER_EXAMPLES: list[BaseModel] = [
     m.Moderated(action="muted", source="microphone", by=ALICE),
     m.RoleChanged(role="host", lobby=[]),
     m.MeetingEndedMessage(by="user-1"),
+    m.TranscriptionChanged(
+        transcription=m.TranscriptionInfo(
+            active=True,
+            transcript_id="0b9d3f1e-5c2a-4e8b-9f61-2d7c4a1b3e05",
+            language="fr",
+            started_at=datetime(2025, 3, 14, 9, 30, tzinfo=UTC),
+            started_by="Alice",
+        ),
+        by=ALICE,
+    ),
+    m.TranscriptionChanged(transcription=m.TranscriptionInfo.inactive(), by=None),
 ]
 
 

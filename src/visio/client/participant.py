@@ -318,9 +318,7 @@ class Participant:
         await self.request(m.LowerHand(type="lower_hand", participant_id=participant_id))
 
     async def set_role(self, participant_id: str, role: str) -> None:
-        await self.request(
-            m.SetRole(type="set_role", participant_id=participant_id, role=role)
-        )
+        await self.request(m.SetRole(type="set_role", participant_id=participant_id, role=role))
 
     async def end_meeting(self) -> None:
         await self.request(m.EndMeeting(type="end_meeting"))

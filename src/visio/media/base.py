@@ -78,6 +78,19 @@ class SubscriptionOffer:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioForward:
+    """A published audio stream the SFU sends as plain RTP to ``host:port`` (one SSRC).
+
+    ``forward_id`` names it to :meth:`MediaParticipant.stop_forward`.
+    """
+
+    forward_id: int
+    mid: str
+    host: str
+    port: int
+
+
+@dataclass(frozen=True, slots=True)
 class RoomOptions:
     max_publishers: int
     #: Ask the SFU for talking events (active speaker).
@@ -153,6 +166,20 @@ class MediaParticipant(Protocol):
 
     async def kick(self) -> None:
         """Remove the participant from the media room by the room's secret, then close."""
+
+    async def forward_audio(self, mid: str, host: str, port: int) -> AudioForward:
+        """Have the SFU send published audio stream ``mid`` as plain RTP to ``host:port``.
+
+        For server-side capture (transcripts): keep ``host`` on loopback or a
+        private network.  The forward ends by itself when the stream stops
+        being published (unpublish, hang-up, leave, media reset).  Raises
+        :class:`visio.errors.MediaError` when the SFU refuses (no such
+        published stream), :class:`visio.errors.MediaUnavailable` when it
+        cannot be reached.
+        """
+
+    async def stop_forward(self, forward_id: int) -> None:
+        """Stop a forward.  One that already ended (see :meth:`forward_audio`) is no error."""
 
     async def close(self) -> None:
         """Leave the media room; other subscribers stop receiving this participant."""

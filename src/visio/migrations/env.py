@@ -14,7 +14,8 @@ from sqlalchemy import Connection
 # Importing the models registers their tables on Base.metadata (autogenerate).
 import visio.access.models
 import visio.accounts.models
-import visio.rooms.models  # noqa: F401
+import visio.rooms.models
+import visio.transcripts.models  # noqa: F401
 from visio.db import Base, Database
 
 target_metadata = Base.metadata

@@ -18,7 +18,7 @@ from visio.config import Settings
 from visio.db import Database
 from visio.media.base import MediaServer
 from visio.signaling import messages as m
-from visio.signaling.room import LiveRoom, RoomConfig
+from visio.signaling.room import LiveRoom, RoomConfig, Transcriber
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,10 @@ class RoomHub:
         gatekeeper: Gatekeeper,
         tokens: JoinTokens,
         db: Database | None = None,
+        transcriber: Transcriber | None = None,
     ) -> None:
         self.settings = settings
+        self.transcriber = transcriber
         self.media = media
         self.gatekeeper = gatekeeper
         self.tokens = tokens
@@ -94,6 +96,7 @@ class RoomHub:
                 ice_servers=self.ice_servers,
                 gatekeeper=self.gatekeeper,
                 audit=lambda event, **fields: self.audit(slug, event, **fields),
+                transcriber=self.transcriber,
             )
             self.rooms[config.slug] = live
         else:

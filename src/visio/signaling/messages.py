@@ -145,6 +145,25 @@ class SubscribedStreamInfo(_Message):
     source: Source
 
 
+class TranscriptionInfo(_Message):
+    """Whether the meeting is being transcribed: clients show an indicator and a notice."""
+
+    active: bool
+    #: The transcript being made (``GET /api/v1/rooms/{slug}/transcripts/{id}``), when active.
+    transcript_id: str | None
+    #: ISO 639-1 code of the language transcribed, when active.
+    language: str | None
+    started_at: datetime | None
+    #: Display name of the host who started it, when active.
+    started_by: str | None
+
+    @classmethod
+    def inactive(cls) -> TranscriptionInfo:
+        return cls(
+            active=False, transcript_id=None, language=None, started_at=None, started_by=None
+        )
+
+
 class StreamRequest(_Message):
     participant_id: str = Field(max_length=64)
     mid: str = Field(max_length=64)
@@ -275,6 +294,22 @@ class EndMeeting(_Request):
     type: Literal["end_meeting"]
 
 
+#: ``fr``, ``en``, ``fr-FR``, ``pt_BR``...
+LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")]
+
+
+class StartTranscription(_Request):
+    """Host action: transcribe the meeting from now on (everyone is told)."""
+
+    type: Literal["start_transcription"]
+    #: The language spoken; ``null``: the server's default (``transcript_language``).
+    language: LanguageTag | None = None
+
+
+class StopTranscription(_Request):
+    type: Literal["stop_transcription"]
+
+
 class Ping(_Request):
     type: Literal["ping"]
 
@@ -298,7 +333,9 @@ ClientMessage = Annotated[
     | RemoveParticipant
     | LowerHand
     | SetRole
-    | EndMeeting,
+    | EndMeeting
+    | StartTranscription
+    | StopTranscription,
     Field(discriminator="type"),
 ]
 
@@ -327,6 +364,8 @@ class Joined(_Reply):
     chat: list[ChatMessage]
     ice_servers: list[IceServer]
     limits: Limits
+    #: Whether the meeting is being transcribed now.
+    transcription: TranscriptionInfo = Field(default_factory=TranscriptionInfo.inactive)
 
 
 class Published(_Reply):
@@ -464,6 +503,15 @@ class MeetingEndedMessage(_Message):
     by: str
 
 
+class TranscriptionChanged(_Message):
+    """To everyone: a transcript started or stopped."""
+
+    type: Literal["transcription"] = "transcription"
+    transcription: TranscriptionInfo
+    #: The host who started or stopped it; ``null`` when the meeting's end stopped it.
+    by: str | None
+
+
 ServerMessage = Annotated[
     Joined
     | Published
@@ -486,7 +534,8 @@ ServerMessage = Annotated[
     | AccessChanged
     | Moderated
     | RoleChanged
-    | MeetingEndedMessage,
+    | MeetingEndedMessage
+    | TranscriptionChanged,
     Field(discriminator="type"),
 ]
 
@@ -514,6 +563,8 @@ CLIENT_TYPES = frozenset(
         LowerHand,
         SetRole,
         EndMeeting,
+        StartTranscription,
+        StopTranscription,
     )
 )
 

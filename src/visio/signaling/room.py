@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -57,6 +58,55 @@ class Outbox:
     def close_soon(self, code: int, reason: str) -> None:
         """Close the connection once what is queued is sent; later messages are dropped."""
         raise NotImplementedError
+
+
+class TranscriptCapture(Protocol):
+    """One meeting's transcript while its audio is captured (implemented by visio.transcripts)."""
+
+    @property
+    def transcript_id(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def started_at(self) -> datetime: ...
+
+    async def follow(
+        self,
+        participant_id: str,
+        speaker: str,
+        display_name: str,
+        media: MediaParticipant | None,
+        mid: str | None,
+    ) -> None:
+        """Capture the participant's published audio stream ``mid`` from now on.
+
+        ``speaker`` names the person across reconnections (their account or
+        browser); ``mid=None`` stops capturing them.  Following the stream
+        already captured changes nothing.  Raises VisioError when the SFU
+        refuses to forward the stream.
+        """
+
+    async def media_lost(self) -> None:
+        """The SFU lost every stream (media reset): close every capture in progress."""
+
+    async def stop(self) -> None:
+        """End the capture and queue the transcript job.  Idempotent."""
+
+
+class Transcriber(Protocol):
+    """Starts meeting transcripts (visio.transcripts)."""
+
+    async def start(
+        self, slug: str, language: str | None, *, started_by: str, started_by_name: str
+    ) -> TranscriptCapture:
+        """A new transcript of meeting ``slug``, capturing nobody yet.
+
+        ``language=None`` means the server's default.  Raises
+        ``LanguageNotSupported`` when the speech model cannot do the language
+        and ``TranscriptionUnavailable`` when the server makes no transcripts.
+        """
 
 
 class RateLimit:
@@ -231,6 +281,15 @@ def _actor(participant: Participant) -> str:
     return participant.user_id or f"guest:{participant.display_name}"
 
 
+def _speaker(participant: Participant) -> str:
+    """Who speaks, across reconnections: the account, else the browser, else this connection."""
+    if participant.user_id:
+        return f"user:{participant.user_id}"
+    if participant.visitor:
+        return f"visitor:{participant.visitor}"
+    return f"participant:{participant.id}"
+
+
 #: Chat messages a newcomer gets in the join snapshot (the rest stays server-side).
 SNAPSHOT_CHAT = 50
 
@@ -247,6 +306,7 @@ class LiveRoom:
         ice_servers: Callable[[str], list[m.IceServer]],
         gatekeeper: Gatekeeper,
         audit: AuditFn,
+        transcriber: Transcriber | None = None,
     ) -> None:
         self.config = config
         self.gatekeeper = gatekeeper
@@ -264,6 +324,12 @@ class LiveRoom:
         self.connections = 0
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._transcriber = transcriber
+        #: The transcript being captured, if any; its start and stop are serialised.
+        self.transcription: TranscriptCapture | None = None
+        self._transcription_by: str | None = None
+        self._transcription_lock = asyncio.Lock()
+        self._capture_lock = asyncio.Lock()
 
     # --- roster ---------------------------------------------------------------
 
@@ -325,6 +391,7 @@ class LiveRoom:
                 max_message_bytes=settings.ws_max_message_bytes,
                 idle_timeout_seconds=settings.ws_idle_timeout_seconds,
             ),
+            transcription=self.transcription_info(),
         )
 
     async def leave(self, participant: Participant, reason: str) -> None:
@@ -343,8 +410,10 @@ class LiveRoom:
             self.broadcast(m.ActiveSpeaker(participant_id=None))
         self.broadcast(m.ParticipantLeft(participant_id=participant.id, reason=reason))
         self._resubscribe_watchers(participant.id)
+        self._capture_later(participant)
 
     async def close_media(self) -> None:
+        await self.end_transcription(None)
         media, self.media = self.media, None
         if media is not None:
             await media.close()
@@ -378,6 +447,7 @@ class LiveRoom:
         if participant.publisher_up:
             self._updated(participant)
             self._resubscribe_watchers(participant.id)
+            self._capture_later(participant)
 
     async def unpublish(self, participant: Participant) -> None:
         await participant.media.unpublish()
@@ -387,6 +457,7 @@ class LiveRoom:
         if had:
             self._updated(participant)
             self._resubscribe_watchers(participant.id)
+        self._capture_later(participant)
 
     async def set_muted(self, participant: Participant, source: str, muted: bool) -> None:
         if participant.muted.get(source, False) == muted:
@@ -536,6 +607,7 @@ class LiveRoom:
 
     async def end(self, by: str) -> None:
         """End the meeting for everyone: told, disconnected, media room released."""
+        await self.end_transcription(None)
         self._audit("meeting_ended", actor=by)
         error = MeetingEnded()
         for participant in list(self.participants.values()):
@@ -756,6 +828,109 @@ class LiveRoom:
             raise RateLimited("Too many reactions; slow down")
         self.broadcast(m.ReactionReceived(participant_id=participant.id, emoji=emoji))
 
+    # --- transcription ---------------------------------------------------------------
+
+    def transcription_info(self) -> m.TranscriptionInfo:
+        capture = self.transcription
+        if capture is None:
+            return m.TranscriptionInfo.inactive()
+        return m.TranscriptionInfo(
+            active=True,
+            transcript_id=capture.transcript_id,
+            language=capture.language,
+            started_at=capture.started_at,
+            started_by=self._transcription_by,
+        )
+
+    async def start_transcription(self, host: Participant, language: str | None) -> None:
+        """Start capturing everyone's microphone for a transcript; everyone is told first."""
+        self._require_host(host)
+        if host.role.value not in self.settings.transcription_allowed_roles:
+            allowed = " and ".join(self.settings.transcription_allowed_roles)
+            raise Forbidden(f"On this server only the meeting's {allowed} can start a transcript")
+        if self._transcriber is None:
+            raise InvalidState("This server makes no transcripts")
+        async with self._transcription_lock:
+            if self.transcription is not None:
+                raise InvalidState("The meeting is being transcribed already")
+            capture = await self._transcriber.start(
+                self.slug,
+                language,
+                started_by=_actor(host),
+                started_by_name=host.display_name,
+            )
+            self.transcription = capture
+            self._transcription_by = host.display_name
+            self._audit(
+                "transcription_started",
+                actor=_actor(host),
+                transcript=capture.transcript_id,
+                language=capture.language,
+            )
+            # The notice goes out before any audio is captured.
+            self.broadcast(
+                m.TranscriptionChanged(transcription=self.transcription_info(), by=host.id)
+            )
+            for participant in list(self.participants.values()):
+                await self._sync_capture(participant)
+
+    async def stop_transcription(self, host: Participant) -> None:
+        self._require_host(host)
+        if self.transcription is None:
+            raise InvalidState("The meeting is not being transcribed")
+        await self.end_transcription(host)
+
+    async def end_transcription(self, host: Participant | None) -> None:
+        """Stop the transcript, if any (``host=None``: the meeting ended); the job is queued."""
+        async with self._transcription_lock:
+            capture, self.transcription = self.transcription, None
+            if capture is None:
+                return
+            self._transcription_by = None
+            self.broadcast(
+                m.TranscriptionChanged(
+                    transcription=self.transcription_info(),
+                    by=host.id if host is not None else None,
+                )
+            )
+            async with self._capture_lock:
+                await capture.stop()
+            self._audit(
+                "transcription_stopped",
+                actor=_actor(host) if host is not None else "system",
+                transcript=capture.transcript_id,
+            )
+
+    def _capture_later(self, participant: Participant) -> None:
+        """After a change of the participant's streams or presence, while a transcript runs."""
+        if self.transcription is not None:
+            self._spawn(self._sync_capture(participant))
+
+    async def _sync_capture(self, participant: Participant) -> None:
+        """Capture the participant's microphone while the transcript runs, and only then."""
+        async with self._capture_lock:
+            capture = self.transcription
+            if capture is None:
+                return
+            present = self.participants.get(participant.id) is participant
+            mid = next(
+                (s.mid for s in participant.visible_streams.values() if s.source == "microphone"),
+                None,
+            )
+            if not present or participant.gone is not None:
+                mid = None
+            try:
+                await capture.follow(
+                    participant.id,
+                    _speaker(participant),
+                    participant.display_name,
+                    participant.media if mid is not None else None,
+                    mid,
+                )
+            except VisioError as exc:
+                # The meeting goes on; this person's audio is missing from the transcript.
+                log.warning("cannot capture %s for the transcript: %s", participant.id, exc)
+
     # --- MediaEvents ---------------------------------------------------------------
 
     def on_talking(self, participant_id: str, talking: bool) -> None:
@@ -804,9 +979,13 @@ class LiveRoom:
             self.on_talking(participant_id, False)  # no audio, no stopped-talking event
         self._updated(participant)
         self._resubscribe_watchers(participant_id)
+        self._capture_later(participant)
 
     def on_media_reset(self) -> None:
         log.warning("media of meeting %s was reset; asking clients to renegotiate", self.slug)
+        if self.transcription is not None:
+            # Every forward died with the SFU's room; captures resume as people publish again.
+            self._spawn(self.transcription.media_lost())
         for participant in self.participants.values():
             participant.published.clear()
             participant.publisher_up = False

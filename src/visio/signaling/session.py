@@ -247,6 +247,10 @@ class SignalingSession:
                     self.outbox.send(m.Ack(reply_to=message.id))
                 await live.end_by_host(participant)
                 return False
+            case m.StartTranscription():
+                await live.start_transcription(participant, message.language)
+            case m.StopTranscription():
+                await live.stop_transcription(participant)
         if message.id is not None:
             self.outbox.send(m.Ack(reply_to=message.id))
         return False

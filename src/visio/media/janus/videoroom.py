@@ -18,6 +18,7 @@ from typing import Any
 
 from visio.errors import InvalidSdp, MediaError, MediaUnavailable
 from visio.media.base import (
+    AudioForward,
     IceCandidate,
     MediaEvents,
     MediaParticipant,
@@ -438,6 +439,54 @@ class JanusParticipant:
                     }
                 )
         await self.close()
+
+    async def forward_audio(self, mid: str, host: str, port: int) -> AudioForward:
+        """VideoRoom ``rtp_forward`` of one published audio stream (plain RTP).
+
+        Needs the room secret and, as Visio's Janus runs with
+        ``lock_rtp_forward``, the plugin's admin key.
+        """
+        self._session()  # raises MediaUnavailable while the node is away
+        stream = self.published.get(mid)
+        if stream is None or stream.kind is not StreamKind.AUDIO:
+            raise MediaError(f"No published audio stream {mid!r} to forward")
+        try:
+            reply = await self._node.admin(
+                {
+                    "request": "rtp_forward",
+                    "room": self.room.room_id,
+                    "secret": self.room.secret,
+                    "admin_key": self._node.admin_key,
+                    "publisher_id": self.feed_id,
+                    "host": host,
+                    "host_family": "ipv6" if ":" in host else "ipv4",
+                    "streams": [{"mid": mid, "port": port}],
+                }
+            )
+        except (JanusError, JanusConnectionLost, TimeoutError) as exc:
+            raise media_error(exc) from exc
+        forwarders = reply.data.get("forwarders")
+        first = forwarders[0] if isinstance(forwarders, list) and forwarders else None
+        stream_id = first.get("stream_id") if isinstance(first, dict) else None
+        if not isinstance(stream_id, int):
+            raise MediaError("The media server created no forwarder")
+        return AudioForward(forward_id=stream_id, mid=mid, host=host, port=port)
+
+    async def stop_forward(self, forward_id: int) -> None:
+        """VideoRoom ``stop_rtp_forward``; a forwarder Janus dropped already is no error."""
+        if not self._node.connected or self.room.rebuilding:
+            return  # the node lost its forwarders with the room
+        with contextlib.suppress(JanusError, JanusConnectionLost, TimeoutError):
+            await self._node.admin(
+                {
+                    "request": "stop_rtp_forward",
+                    "room": self.room.room_id,
+                    "secret": self.room.secret,
+                    "admin_key": self._node.admin_key,
+                    "publisher_id": self.feed_id,
+                    "stream_id": forward_id,
+                }
+            )
 
     async def close(self) -> None:
         self.room._forget(self)
