@@ -661,3 +661,19 @@ def test_deleting_a_meeting_in_progress_ends_it_for_everyone(tmp_path: Path) -> 
             assert bob.recv_type("meeting_ended")["by"] == "anonymous-owner"
             assert bob.closed_with() == 4410
         assert owner.get(f"/api/v1/rooms/{slug}").status_code == 404
+
+
+def test_a_meeting_room_microphone_is_announced_as_shared(tmp_path: Path) -> None:
+    with meeting(tmp_path) as owner:
+        slug = create(owner, access_level="public")
+        room_device = browser(owner)
+        token = room_device.post(
+            f"/api/v1/rooms/{slug}/join",
+            json={"display_name": "Salle A", "shared_microphone": True},
+        ).json()["token"]
+        with joined(owner, slug, owner, "Ana") as ana, peer(owner, slug, room_device) as salle:
+            salle.send(type="join", id="j", token=token)
+            me = next(p for p in salle.recv_type("joined")["participants"] if p["id"] != ana.id)
+            assert me["shared_microphone"] is True
+            arrived = ana.recv_type("participant_joined")["participant"]
+            assert (arrived["display_name"], arrived["shared_microphone"]) == ("Salle A", True)

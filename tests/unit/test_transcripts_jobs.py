@@ -28,6 +28,7 @@ from visio.db import Database, utcnow
 from visio.errors import VisioError
 from visio.mail import MailFailed
 from visio.rooms.service import RoomService
+from visio.signaling.room import SHARED_SPEAKER_PREFIX
 from visio.speech import (
     AudioUnreadable,
     Engines,
@@ -289,6 +290,17 @@ def test_tracks_of_sorts_parts_by_start() -> None:
     ]
     [track] = tracks_of(Path("/audio"), captures)
     assert [str(p.path) for p in track.parts] == ["/audio/1.wav", "/audio/2.wav"]
+
+
+def test_a_shared_meeting_room_microphone_is_diarized_and_others_are_not() -> None:
+    room = SHARED_SPEAKER_PREFIX + "visitor:abc"
+    captures = [
+        TranscriptCapture(id="1", speaker_key="user:u1", display_name="Ana", path="1.wav", start=0),
+        TranscriptCapture(id="2", speaker_key=room, display_name="Salle A", path="2.wav", start=1),
+    ]
+    ana, salle = tracks_of(Path("/audio"), captures)
+    assert (ana.speaker_name, ana.shared_mic) == ("Ana", False)
+    assert (salle.speaker_name, salle.shared_mic) == ("Salle A", True)
 
 
 # --- workers that die or compete ------------------------------------------------------------

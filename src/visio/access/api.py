@@ -64,7 +64,13 @@ def find_room(session: DbSession, services: Services, slug: str) -> Room:
 
 
 def _admitted(
-    services: Services, room: Room, role: Role, name: str, user: User | None, visitor: str
+    services: Services,
+    room: Room,
+    role: Role,
+    name: str,
+    user: User | None,
+    visitor: str,
+    shared_microphone: bool,
 ) -> JoinOut:
     token, grant = services.tokens.issue(
         room=room.slug,
@@ -72,6 +78,7 @@ def _admitted(
         display_name=name,
         user_id=user.id if user is not None else None,
         visitor=visitor,
+        shared_microphone=shared_microphone,
     )
     return JoinOut(
         status="admitted",
@@ -84,7 +91,15 @@ def _admitted(
 
 def _lobby_out(services: Services, room: Room, request: LobbyRequest, user: User | None) -> JoinOut:
     if request.status == "admitted":
-        return _admitted(services, room, request.role, request.display_name, user, request.visitor)
+        return _admitted(
+            services,
+            room,
+            request.role,
+            request.display_name,
+            user,
+            request.visitor,
+            request.shared_microphone,
+        )
     return JoinOut(
         status=request.status,
         role=request.role,
@@ -132,7 +147,9 @@ def join(
         removed=gatekeeper.removed(room.slug, visitor, user_id),
         admitted=gatekeeper.admitted(room.slug, visitor),
     ):
-        return _admitted(services, room, role, body.display_name, user, visitor)
+        return _admitted(
+            services, room, role, body.display_name, user, visitor, body.shared_microphone
+        )
     lobby_request = gatekeeper.request(
         room.slug,
         visitor=visitor,
@@ -140,6 +157,7 @@ def join(
         role=role,
         user_id=user_id,
         email=user.email if user is not None else None,
+        shared_microphone=body.shared_microphone,
     )
     response.status_code = status.HTTP_202_ACCEPTED
     return _lobby_out(services, room, lobby_request, user)

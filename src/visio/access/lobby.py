@@ -40,6 +40,7 @@ class LobbyRequest:
     last_seen: float
     status: LobbyStatus = "waiting"
     decided_by: str | None = None
+    shared_microphone: bool = False
 
     @property
     def signed_in(self) -> bool:
@@ -163,6 +164,7 @@ class Gatekeeper:
         role: Role,
         user_id: str | None,
         email: str | None,
+        shared_microphone: bool = False,
     ) -> LobbyRequest:
         """The waiting request of this browser, made now unless one is waiting already.
 
@@ -196,6 +198,7 @@ class Gatekeeper:
             requested_at=now,
             expires_at=now + self.request_ttl,
             last_seen=now,
+            shared_microphone=shared_microphone,
         )
         # A new request replaces the browser's previous (decided) one.
         for old_id in [r.id for r in access.requests.values() if r.visitor == visitor]:

@@ -21,6 +21,12 @@ class JoinBody(BaseModel):
 
     display_name: str = Field(min_length=1, max_length=200, description="Name shown to others")
 
+    shared_microphone: bool = Field(
+        default=False,
+        description="This device is a meeting-room microphone that several people speak into:"
+        " transcripts tell its voices apart (diarization)",
+    )
+
     _name = field_validator("display_name")(clean_display_name)
 
 

@@ -34,6 +34,8 @@ class JoinGrant:
     visitor: str
     #: Unique id: a token opens one socket only.
     jti: str
+    #: A meeting-room microphone shared by several people.
+    shared_microphone: bool = False
 
 
 class JoinTokens:
@@ -50,6 +52,7 @@ class JoinTokens:
         display_name: str,
         user_id: str | None,
         visitor: str,
+        shared_microphone: bool = False,
     ) -> tuple[str, JoinGrant]:
         grant = JoinGrant(
             room=room,
@@ -59,6 +62,7 @@ class JoinTokens:
             user_id=user_id,
             visitor=visitor,
             jti=secrets.token_urlsafe(12),
+            shared_microphone=shared_microphone,
         )
         payload = asdict(grant)
         payload["role"] = grant.role.value
@@ -85,6 +89,7 @@ class JoinTokens:
                 user_id=None if payload["user_id"] is None else str(payload["user_id"]),
                 visitor=str(payload["visitor"]),
                 jti=str(payload["jti"]),
+                shared_microphone=payload.get("shared_microphone") is True,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise JoinTokenInvalid() from exc

@@ -154,6 +154,7 @@ class Participant:
         relay_only: bool = False,
         http: httpx.AsyncClient | None = None,
         lobby_timeout: float = 60.0,
+        shared_microphone: bool = False,
     ) -> None:
         self.url = signaling_url(meeting_url)
         self.base_url, self.slug = http_base(meeting_url)
@@ -162,6 +163,8 @@ class Participant:
         self.http = http if http is not None else httpx.AsyncClient(headers=API_HEADERS)
         self._own_http = http is None
         self.lobby_timeout = lobby_timeout
+        #: A meeting-room microphone several people speak into (transcripts diarize it).
+        self.shared_microphone = shared_microphone
         #: Lobby states seen while asking to enter (``waiting``, ``admitted``…).
         self.entry_states: list[str] = []
         self.role: str | None = None
@@ -213,7 +216,9 @@ class Participant:
         """
         api = f"{self.base_url}/api/v1/rooms/{self.slug}"
         reply = await self.http.post(
-            f"{api}/join", json={"display_name": self.display_name}, headers=API_HEADERS
+            f"{api}/join",
+            json={"display_name": self.display_name, "shared_microphone": self.shared_microphone},
+            headers=API_HEADERS,
         )
         deadline = time.monotonic() + self.lobby_timeout
         while True:

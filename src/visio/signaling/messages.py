@@ -84,6 +84,8 @@ class ParticipantInfo(_Message):
     display_name: str
     #: ``guest``: not signed in (shown as such, whatever name they typed).
     role: MeetingRole
+    #: A meeting-room microphone that several people speak into.
+    shared_microphone: bool = False
     joined_at: datetime
     streams: list[StreamInfo] = Field(default_factory=list)
     hand_raised: bool = False

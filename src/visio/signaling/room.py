@@ -195,6 +195,8 @@ class Participant:
     user_id: str | None = None
     #: Hash of the browser's visitor id (lobby admission and removal are bound to it).
     visitor: str = ""
+    #: A meeting-room microphone shared by several people (transcripts diarize it).
+    shared_microphone: bool = False
     joined_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: Streams the SFU accepted; visible to others once the publisher connection is up.
     published: dict[str, PublishedStream] = field(default_factory=dict)
@@ -232,6 +234,7 @@ class Participant:
             id=self.id,
             display_name=self.display_name,
             role=self.role.value,
+            shared_microphone=self.shared_microphone,
             joined_at=self.joined_at,
             streams=[self.stream_info(s) for s in self.visible_streams.values()],
             hand_raised=self.id in hands,
@@ -260,6 +263,7 @@ class Identity:
     role: Role
     user_id: str | None
     visitor: str
+    shared_microphone: bool = False
 
 
 #: Records an audit event: ``audit(event, actor=…, subject=…, **details)``.
@@ -282,12 +286,22 @@ def _actor(participant: Participant) -> str:
 
 
 def _speaker(participant: Participant) -> str:
-    """Who speaks, across reconnections: the account, else the browser, else this connection."""
+    """Who speaks, across reconnections: the account, else the browser, else this connection.
+
+    A shared meeting-room microphone is marked with the ``shared:`` prefix:
+    its track is diarized (:func:`visio.transcripts.jobs.tracks_of`).
+    """
     if participant.user_id:
-        return f"user:{participant.user_id}"
-    if participant.visitor:
-        return f"visitor:{participant.visitor}"
-    return f"participant:{participant.id}"
+        key = f"user:{participant.user_id}"
+    elif participant.visitor:
+        key = f"visitor:{participant.visitor}"
+    else:
+        key = f"participant:{participant.id}"
+    return f"{SHARED_SPEAKER_PREFIX}{key}" if participant.shared_microphone else key
+
+
+#: Speaker keys of shared meeting-room microphones start with it.
+SHARED_SPEAKER_PREFIX = "shared:"
 
 
 #: Chat messages a newcomer gets in the join snapshot (the rest stays server-side).
@@ -358,6 +372,7 @@ class LiveRoom:
                 token_role=who.role,
                 user_id=who.user_id,
                 visitor=who.visitor,
+                shared_microphone=who.shared_microphone,
             )
             self.participants[participant.id] = participant
         self.broadcast(

@@ -273,6 +273,7 @@ class SignalingSession:
                 role=grant.role,
                 user_id=grant.user_id,
                 visitor=grant.visitor,
+                shared_microphone=grant.shared_microphone,
             ),
             self.outbox,
         )
