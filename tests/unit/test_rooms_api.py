@@ -61,6 +61,7 @@ def test_create_room_returns_code_link_and_default_settings(tmp_path: Path) -> N
         "start_audio_muted": False,
         "start_video_muted": False,
         "access_level": "trusted",
+        "transcript_language": None,
     }
     assert room["your_role"] == "owner"
     assert room["created_at"] == room["updated_at"]
@@ -107,6 +108,7 @@ def test_patch_changes_only_the_given_fields(tmp_path: Path) -> None:
         "start_audio_muted": False,
         "start_video_muted": True,
         "access_level": "trusted",
+        "transcript_language": None,
     }
     assert patched["updated_at"] > room["updated_at"]
     assert renamed["name"] is None

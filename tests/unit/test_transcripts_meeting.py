@@ -181,6 +181,19 @@ def test_a_language_the_model_cannot_do_is_refused_before_anything_starts(tmp_pa
         assert transcripts_of(client, slug) == []
 
 
+def test_the_meeting_language_is_the_default_of_its_transcripts(tmp_path: Any) -> None:
+    with meeting(tmp_path) as client:
+        slug = new_room(client, settings={"transcript_language": "en"})
+        with peer(client, slug, own=client) as owner:
+            owner.join("Chloé")
+            owner.send(type="start_transcription", id="t")  # no language: the meeting's
+            assert owner.recv_type("transcription")["transcription"]["language"] == "en"
+        bad = client.patch(
+            f"/api/v1/rooms/{slug}", json={"settings": {"transcript_language": "fr-FR"}}
+        )
+        assert bad.status_code == 422
+
+
 def test_transcripts_turned_off_are_unavailable(tmp_path: Any) -> None:
     with meeting(tmp_path, transcription_enabled=False) as client:
         slug = new_room(client)

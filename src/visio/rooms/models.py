@@ -41,6 +41,11 @@ class RoomSettings(BaseModel):
     )
     start_audio_muted: bool = Field(default=False, description="Participants join muted")
     start_video_muted: bool = Field(default=False, description="Participants join camera off")
+    transcript_language: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2}$",
+        description="Language spoken, for transcripts (ISO 639-1, e.g. fr); null: the server's",
+    )
     access_level: AccessLevel = Field(
         default="trusted",
         description="public: anyone with the link enters; trusted: signed-in people enter and"

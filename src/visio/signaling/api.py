@@ -27,6 +27,7 @@ def _lookup(services: Services, slug: str) -> RoomConfig:
             start_audio_muted=room.settings.start_audio_muted,
             start_video_muted=room.settings.start_video_muted,
             access_level=room.settings.access_level,
+            transcript_language=room.settings.transcript_language,
         )
 
 

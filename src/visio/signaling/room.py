@@ -252,6 +252,8 @@ class RoomConfig:
     start_audio_muted: bool = False
     start_video_muted: bool = False
     access_level: m.AccessLevel = "trusted"
+    #: Default language of transcripts (None: the server's).
+    transcript_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -870,7 +872,7 @@ class LiveRoom:
                 raise InvalidState("The meeting is being transcribed already")
             capture = await self._transcriber.start(
                 self.slug,
-                language,
+                language or self.config.transcript_language,
                 started_by=_actor(host),
                 started_by_name=host.display_name,
             )

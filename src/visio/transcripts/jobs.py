@@ -376,9 +376,8 @@ def notice_text(
 ) -> tuple[str, str]:
     """The owner's email, in French then English, like invitations."""
     title = name or slug
-    link = (
-        f"{base_url(settings)}/api/v1/rooms/{slug}/transcripts/{transcript.id}/download?format=txt"
-    )
+    # The transcript page of the web client (it offers every download format).
+    link = f"{base_url(settings)}/{slug}/transcripts/{transcript.id}"
     if transcript.state is TranscriptState.FAILED:
         subject = f"Transcription impossible : {title}"
         text = (
