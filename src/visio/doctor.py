@@ -99,7 +99,39 @@ async def run_doctor(settings: Settings) -> list[Check]:
         checks.extend(await asyncio.gather(*(check_turn_url(url) for url in settings.turn_urls)))
     checks.append(check_speech(settings))
     checks.append(check_smtp(settings))
+    if settings.celery_broker_url:
+        checks.append(await asyncio.to_thread(check_broker, settings.celery_broker_url))
     return checks
+
+
+def check_broker(url: str) -> Check:
+    """The Redis that carries transcript jobs to ``visio worker`` processes."""
+    import redis
+
+    shown = _hide_password(url)
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as exc:
+        return _fail(
+            "Job queue",
+            f"cannot reach the broker {shown}: {_first_line(exc)}",
+            "Start Redis, or fix VISIO_CELERY_BROKER_URL (unset: jobs run inside visio serve)",
+        )
+    return _ok("Job queue", f"Redis broker {shown} answers; run `visio worker` processes")
+
+
+def _hide_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def check_speech(settings: Settings) -> Check:

@@ -247,3 +247,12 @@ def test_email_check_warns_when_no_smtp_server_is_set(tmp_path: Path) -> None:
     assert check_smtp(load_settings(data_dir=tmp_path)).warning
     set_up = check_smtp(load_settings(data_dir=tmp_path, smtp_host="mail.example.gouv.fr"))
     assert set_up.ok and not set_up.warning
+
+
+def test_broker_check_fails_clearly_when_redis_is_not_there() -> None:
+    from visio.doctor import check_broker
+
+    port = free_port()
+    check = check_broker(f"redis://:s3cret@127.0.0.1:{port}/0")
+    assert not check.ok and "cannot reach the broker" in check.detail
+    assert "s3cret" not in check.detail and "VISIO_CELERY_BROKER_URL" in (check.hint or "")
