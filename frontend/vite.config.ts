@@ -17,6 +17,8 @@ export default defineConfig({
     proxy: {
       // REST API and the signaling WebSocket both live under /api.
       '/api': { target: 'http://127.0.0.1:8000', ws: true },
+      // Sign-in and sign-out (the identity provider comes back to /auth/… too).
+      '/auth': { target: 'http://127.0.0.1:8000' },
     },
   },
   test: {

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { expectNoSeriousViolations } from './axe.ts';
 import { E2ERun, type Person, requireSetup, type VisioServer, waitFor, withReport } from './harness.ts';
 import {
   attr,
@@ -27,28 +27,6 @@ import {
 requireSetup();
 
 const STEP = { timeout: 90_000 };
-
-/** Runs axe; fails listing every serious/critical violation. */
-async function expectNoSeriousViolations(p: Person, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page: p.page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const minor = results.violations.filter((v) => !bad.includes(v));
-  if (minor.length) {
-    console.log(`# axe on ${where}: ${minor.length} minor/moderate: ${minor.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
-  }
-  if (bad.length) {
-    const lines = bad.map(
-      (v) =>
-        `- ${v.id} [${v.impact}] ${v.help} (${v.helpUrl})\n` +
-        v.nodes
-          .slice(0, 5)
-          .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replace(/\n/g, ' ')}`)
-          .join('\n'),
-    );
-    console.log(`# axe violations on ${where}:\n${lines.join('\n')}`);
-    assert.fail(`axe on ${where}: ${bad.length} serious/critical violation(s):\n${lines.join('\n')}`);
-  }
-}
 
 describe('accessibility', { timeout: 240_000 }, () => {
   const run = new E2ERun('a11y');

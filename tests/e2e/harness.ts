@@ -230,10 +230,11 @@ export class VisioServer {
     return VisioServer.start(this.opts);
   }
 
+  /** An API call as the web client makes it (with the CSRF header the server wants on writes). */
   async request(method: string, urlPath: string, body?: unknown): Promise<HttpReply> {
     const res = await fetch(this.baseUrl + urlPath, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-visio-request': '1' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
@@ -247,8 +248,15 @@ export class VisioServer {
     return { status: res.status, body: parsed };
   }
 
-  async createRoom(fields: Record<string, unknown> = {}): Promise<string> {
-    const reply = await this.request('POST', '/api/v1/rooms', fields);
+  /**
+   * Creates a meeting through the API (anonymously: the embedded server has
+   * no sign-in, so anyone may) and returns its code. Unless `settings` says
+   * otherwise it is **public**: everyone enters without a host (this caller
+   * owns it, and is not a browser: nobody would be there to let people in).
+   */
+  async createRoom(fields: { name?: string; settings?: Record<string, unknown> } = {}): Promise<string> {
+    const settings = { access_level: 'public', ...fields.settings };
+    const reply = await this.request('POST', '/api/v1/rooms', { ...fields, settings });
     if (reply.status !== 201) throw new Error(`POST /api/v1/rooms → ${reply.status} ${JSON.stringify(reply.body)}`);
     return String(reply.body.slug);
   }
@@ -329,6 +337,22 @@ export function toneWav(frequency: number): string {
   );
 }
 
+/**
+ * `text` spoken by espeak-ng (US English), as a mono 48 kHz WAV with 1.5 s of
+ * silence after it (Chromium loops the file: the person repeats the sentence).
+ * For journeys whose server transcribes what it hears.
+ */
+export function speechWav(text: string): string {
+  let hash = 0;
+  for (const char of text) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return makeOnce(`speech-${hash.toString(16)}.wav`, (tmp) => {
+    const raw = `${tmp}.raw.wav`;
+    execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, text]);
+    execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', tmp, 'pad', '0', '1.5']);
+    rmSync(raw, { force: true });
+  });
+}
+
 /** A 640×360, 15 fps, 4 s yuv420p y4m of an ffmpeg test pattern (Chromium loops it). */
 export function videoY4m(pattern: VideoPattern): string {
   return makeOnce(`video-${pattern}.y4m`, (tmp) =>
@@ -373,6 +397,8 @@ export interface PersonOptions {
   name: string;
   /** Frequency of the fake microphone's sine tone (Hz). */
   tone?: number;
+  /** A WAV the fake microphone plays instead of the tone (e.g. {@link speechWav}). */
+  audioFile?: string;
   video?: VideoPattern;
   /** Grant camera+microphone (default true). False: they are denied. */
   mediaPermission?: boolean;
@@ -403,7 +429,7 @@ export class Person {
       '--disable-sync',
       '--use-fake-device-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
-      `--use-file-for-fake-audio-capture=${toneWav(opts.tone ?? 440)}`,
+      `--use-file-for-fake-audio-capture=${opts.audioFile ?? toneWav(opts.tone ?? 440)}`,
       `--use-file-for-fake-video-capture=${videoY4m(opts.video ?? 'testsrc')}`,
     ];
     // The fake UI accepts every capture prompt (getDisplayMedia included): a
@@ -574,6 +600,14 @@ export class Person {
       },
       { timeout, interval: 500 },
     );
+  }
+
+  /** A screenshot for review, only when VISIO_E2E_SHOTS names a folder (docs/screenshots is `screenshot`'s). */
+  async snapshot(name: string): Promise<void> {
+    const dir = process.env.VISIO_E2E_SHOTS;
+    if (!dir) return;
+    mkdirSync(dir, { recursive: true });
+    await this.page.screenshot({ path: path.join(dir, `${name}.png`) });
   }
 
   async screenshot(file: string): Promise<void> {

@@ -17,8 +17,10 @@ import {
   expectVisible,
   joinMeeting,
   joinFromPrejoin,
+  leaveMeeting,
   micLevel,
   openPanel,
+  setAccessLevel,
   slugOf,
   tid,
   tileSel,
@@ -76,6 +78,16 @@ describe('meeting journey: three browsers and a bot', { timeout: 330_000 }, () =
       const own = await A.page.locator(`${tileSel(id.A)} [data-testid="tile-name"]`).first().textContent();
       assert.ok(own?.includes('Alice'), `A's own tile shows its name (got ${JSON.stringify(own)})`);
       await A.expectVideoAdvancing(`${tileSel(id.A)} video[data-source="camera"]`, "A's own camera in the meeting");
+    }),
+  );
+
+  it('A (the owner: it created the meeting) opens it to everyone in the meeting settings', STEP, () =>
+    withReport(run, async () => {
+      need('A');
+      // A new meeting keeps guests (nobody signs in here) in the lobby: make it public.
+      await setAccessLevel(A, 'public');
+      const room = await server.request('GET', `/api/v1/rooms/${slugOf(A)}`);
+      assert.equal(room.body?.settings?.access_level, 'public', `the meeting is public now (${JSON.stringify(room.body)})`);
     }),
   );
 
@@ -234,7 +246,7 @@ describe('meeting journey: three browsers and a bot', { timeout: 330_000 }, () =
   it('A leaves: B and C no longer show A; the bot leaves too', STEP, () =>
     withReport(run, async () => {
       need('A', 'B', 'C');
-      await A.testId('leave').click();
+      await leaveMeeting(A);
       await waitFor('A: left the meeting', async () => {
         const s = await A.testId('meeting').first().getAttribute('data-status', { timeout: 500 }).catch(() => null);
         return s === 'left' || (await A.testId('meeting').count()) === 0;

@@ -105,21 +105,64 @@ export async function joinMeeting(p: Person, url: string, name: string): Promise
   return joinFromPrejoin(p, name);
 }
 
+/** On the pre-join screen of a meeting that keeps guests in the lobby: asks, and waits to be waiting. */
+export async function askToJoin(p: Person, url: string, name: string): Promise<void> {
+  await openPrejoin(p, url);
+  await expectVisible(p, 'lobby-hint');
+  await (await expectVisible(p, 'display-name')).fill(name);
+  await p.testId('join-button').click();
+  await expectVisible(p, 'waiting-screen');
+  await expectStatus(p, 'waiting', 5_000);
+}
+
+/**
+ * Clicks `leave`: a participant leaves at once; a host gets a menu and
+ * chooses to leave (the meeting goes on) rather than end it for everyone.
+ */
+export async function leaveMeeting(p: Person): Promise<void> {
+  await p.testId('leave').click();
+  const next = await waitFor(
+    `${p.name}: left, or the host's leave menu`,
+    async () => {
+      if (await p.testId('leave-meeting').first().isVisible()) return 'menu';
+      if ((await p.testId('meeting').count()) === 0) return 'left';
+      return (await meetingStatus(p)) === 'left' ? 'left' : null;
+    },
+    (v) => v !== null,
+    { timeout: 10_000 },
+  );
+  if (next === 'menu') await p.testId('leave-meeting').first().click();
+}
+
+/** Opens the moderation menu of `participantId` in the participants panel and picks `item`. */
+export async function moderate(p: Person, participantId: string, item: string): Promise<void> {
+  await openPanel(p, 'toggle-participants');
+  await p.page.locator(`[data-testid="participant-item"][data-participant-id="${participantId}"] [data-testid="participant-menu"]`).click();
+  await (await expectVisible(p, item, 5_000)).click();
+}
+
 /** Pre-join mic meter (aria-valuenow 0..100). */
 export async function micLevel(p: Person): Promise<number> {
   const v = await p.testId('mic-level').first().getAttribute('aria-valuenow', { timeout: 2_000 });
   return v === null ? Number.NaN : Number(v);
 }
 
-/** Opens a side panel (chat or participants) if it is not shown yet. */
-export async function openPanel(p: Person, toggle: 'toggle-chat' | 'toggle-participants'): Promise<void> {
-  const panel = p.testId(toggle === 'toggle-chat' ? 'chat-panel' : 'participants-panel');
+type PanelToggle = 'toggle-chat' | 'toggle-participants' | 'toggle-lobby';
+const PANELS: Record<PanelToggle, string> = {
+  'toggle-chat': 'chat-panel',
+  'toggle-participants': 'participants-panel',
+  'toggle-lobby': 'lobby-panel',
+};
+
+/** Opens a side panel (chat, participants, or the hosts' lobby) if it is not shown yet. */
+export async function openPanel(p: Person, toggle: PanelToggle): Promise<void> {
+  const panel = p.testId(PANELS[toggle]);
   if (!(await panel.first().isVisible())) await p.testId(toggle).click();
-  await expectVisible(p, toggle === 'toggle-chat' ? 'chat-panel' : 'participants-panel');
+  await expectVisible(p, PANELS[toggle]);
 }
 
-export async function closePanel(p: Person, toggle: 'toggle-chat' | 'toggle-participants'): Promise<void> {
-  const id = toggle === 'toggle-chat' ? 'chat-panel' : 'participants-panel';
+export async function closePanel(p: Person, toggle: PanelToggle): Promise<void> {
+  const id = PANELS[toggle];
   if (await p.testId(id).first().isVisible()) await p.testId(toggle).click();
   await expectHidden(p, tid(id), id);
 }
@@ -142,4 +185,23 @@ export async function tabTo(p: Person, testId: string, max = 80): Promise<number
     if ((await focused()) === testId) return i;
   }
   throw new Error(`${p.name}: [data-testid="${testId}"] never got focus in ${max} Tab presses`);
+}
+
+/** A host opens the meeting settings, picks an access level, waits for it to be saved, and closes. */
+export async function setAccessLevel(p: Person, level: 'public' | 'trusted' | 'restricted'): Promise<void> {
+  await p.testId('open-meeting-settings').click();
+  await expectVisible(p, 'meeting-settings-dialog');
+  const radio = p.testId(`access-level-${level}`);
+  // Enabled once the meeting's current settings are read.
+  await waitFor(`${p.name}: access level radios ready`, () => radio.isEnabled());
+  const inputId = await radio.getAttribute('id');
+  await p.snapshot('meeting-settings');
+  // The DSFR radio draws its label; the input itself is visually hidden.
+  await p.page.locator(`label[for="${inputId}"]`).click();
+  await waitFor(
+    `${p.name}: access level ${level} saved`,
+    async () => (await radio.isChecked()) && (await radio.isEnabled()),
+  );
+  await p.page.keyboard.press('Escape');
+  await expectHidden(p, tid('meeting-settings-dialog'), 'the meeting settings dialog');
 }

@@ -147,6 +147,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rooms/{slug}/transcripts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A meeting's transcripts, newest first, with their progress (owner and hosts) */
+        get: operations["list_transcripts_api_v1_rooms__slug__transcripts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rooms/{slug}/transcripts/{transcript_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One transcript: its status, and who said what once it is done (owner and hosts) */
+        get: operations["get_transcript_api_v1_rooms__slug__transcripts__transcript_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete a transcript and its audio now (owner) */
+        delete: operations["delete_transcript_api_v1_rooms__slug__transcripts__transcript_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rooms/{slug}/transcripts/{transcript_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a transcript as .txt, .vtt, .srt, .docx or .json (owner and hosts) */
+        get: operations["download_transcript_api_v1_rooms__slug__transcripts__transcript_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/logout": {
         parameters: {
             query?: never;
@@ -239,6 +291,17 @@ export interface components {
             /** Ws Max Message Bytes */
             ws_max_message_bytes: number;
         };
+        /** Engines */
+        Engines: {
+            /** Asr */
+            asr: string;
+            /** Asr Model */
+            asr_model: string;
+            /** Diarization */
+            diarization?: string | null;
+            /** Vad */
+            vad: string;
+        };
         /**
          * ErrorBody
          * @description The body of every error response: ``{"error": {"code": ..., "message": ...}}``.
@@ -266,6 +329,11 @@ export interface components {
              */
             message: string;
         };
+        /**
+         * ExportFormat
+         * @enum {string}
+         */
+        ExportFormat: "txt" | "vtt" | "srt" | "docx" | "json";
         /** JoinBody */
         JoinBody: {
             /**
@@ -273,6 +341,12 @@ export interface components {
              * @description Name shown to others
              */
             display_name: string;
+            /**
+             * Shared Microphone
+             * @description This device is a meeting-room microphone that several people speak into: transcripts tell its voices apart (diarization)
+             * @default false
+             */
+            shared_microphone: boolean;
         };
         /**
          * JoinOut
@@ -450,6 +524,11 @@ export interface components {
              * @default false
              */
             start_video_muted: boolean;
+            /**
+             * Transcript Language
+             * @description Language spoken, for transcripts (ISO 639-1, e.g. fr); null: the server's
+             */
+            transcript_language?: string | null;
         };
         /**
          * RoomUpdate
@@ -463,6 +542,42 @@ export interface components {
             name?: string | null;
             settings?: components["schemas"]["RoomSettings"];
         };
+        /** Segment */
+        Segment: {
+            /** End */
+            end: number;
+            /**
+             * Speaker Id
+             * @description The track's speaker (the participant)
+             */
+            speaker_id: string;
+            /**
+             * Speaker Label
+             * @description Name shown for the voice: the participant's name, or 'Room (2)' for the second voice of a shared microphone
+             */
+            speaker_label: string;
+            /**
+             * Start
+             * @description Seconds on the meeting clock
+             */
+            start: number;
+            /** Text */
+            text: string;
+            /** Words */
+            words?: components["schemas"]["Word"][];
+        };
+        /** Speaker */
+        Speaker: {
+            /** Label */
+            label: string;
+            /**
+             * Shared Mic
+             * @default false
+             */
+            shared_mic: boolean;
+            /** Speaker Id */
+            speaker_id: string;
+        };
         /** Status */
         Status: {
             /**
@@ -471,6 +586,195 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /** Transcript */
+        Transcript: {
+            /**
+             * Audio Seconds
+             * @description Audio processed, all tracks added up
+             */
+            audio_seconds: number;
+            /**
+             * Duration
+             * @description Seconds from the meeting clock's 0 to the end of the last audio
+             */
+            duration: number;
+            engines: components["schemas"]["Engines"];
+            /**
+             * Language
+             * @description ISO 639-1 code of the language transcribed
+             */
+            language: string;
+            /**
+             * Processing Seconds
+             * @description Wall time of the pipeline
+             */
+            processing_seconds: number;
+            /** Segments */
+            segments?: components["schemas"]["Segment"][];
+            /** Speakers */
+            speakers?: components["schemas"]["Speaker"][];
+            status: components["schemas"]["TranscriptStatus"];
+        };
+        /** TranscriptOut */
+        TranscriptOut: {
+            /**
+             * Attempts
+             * @description Attempts so far (a worker that died counts one)
+             */
+            attempts: number;
+            /**
+             * Audio Kept
+             * @description The captured audio is still on the server
+             */
+            audio_kept: boolean;
+            /** @description Why it failed, or why it is being retried */
+            error: components["schemas"]["ErrorDetail"] | null;
+            /**
+             * Expires At
+             * @description When it is deleted (set once finished)
+             */
+            expires_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Formats
+             * @description Formats it can be downloaded in now (GET …/download?format=)
+             */
+            formats: components["schemas"]["ExportFormat"][];
+            /** Id */
+            id: string;
+            /**
+             * Language
+             * @description ISO 639-1 code of the language transcribed
+             */
+            language: string;
+            /**
+             * Progress
+             * @description Share of the job done (running)
+             */
+            progress: number;
+            /**
+             * Speakers
+             * @description People whose microphone was captured
+             */
+            speakers: string[];
+            /**
+             * Stage
+             * @description What the job is doing: decoding, transcribing…
+             */
+            stage: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             * @description The meeting clock's 0: when capture started
+             */
+            started_at: string;
+            /**
+             * Started By
+             * @description Display name of the host who started it
+             */
+            started_by: string | null;
+            /** @description capturing (the meeting is live), queued, running, done, empty (nobody spoke), failed (see error) */
+            status: components["schemas"]["TranscriptState"];
+            /** Stopped At */
+            stopped_at: string | null;
+            /** @description Who said what, on the meeting clock; null until done or empty */
+            transcript: components["schemas"]["Transcript"] | null;
+        };
+        /**
+         * TranscriptState
+         * @enum {string}
+         */
+        TranscriptState: "capturing" | "queued" | "running" | "done" | "empty" | "failed";
+        /**
+         * TranscriptStatus
+         * @enum {string}
+         */
+        TranscriptStatus: "complete" | "empty";
+        /** TranscriptSummary */
+        TranscriptSummary: {
+            /**
+             * Attempts
+             * @description Attempts so far (a worker that died counts one)
+             */
+            attempts: number;
+            /**
+             * Audio Kept
+             * @description The captured audio is still on the server
+             */
+            audio_kept: boolean;
+            /** @description Why it failed, or why it is being retried */
+            error: components["schemas"]["ErrorDetail"] | null;
+            /**
+             * Expires At
+             * @description When it is deleted (set once finished)
+             */
+            expires_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Formats
+             * @description Formats it can be downloaded in now (GET …/download?format=)
+             */
+            formats: components["schemas"]["ExportFormat"][];
+            /** Id */
+            id: string;
+            /**
+             * Language
+             * @description ISO 639-1 code of the language transcribed
+             */
+            language: string;
+            /**
+             * Progress
+             * @description Share of the job done (running)
+             */
+            progress: number;
+            /**
+             * Speakers
+             * @description People whose microphone was captured
+             */
+            speakers: string[];
+            /**
+             * Stage
+             * @description What the job is doing: decoding, transcribing…
+             */
+            stage: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             * @description The meeting clock's 0: when capture started
+             */
+            started_at: string;
+            /**
+             * Started By
+             * @description Display name of the host who started it
+             */
+            started_by: string | null;
+            /** @description capturing (the meeting is live), queued, running, done, empty (nobody spoke), failed (see error) */
+            status: components["schemas"]["TranscriptState"];
+            /** Stopped At */
+            stopped_at: string | null;
+        };
+        /** Word */
+        Word: {
+            /** End */
+            end: number;
+            /**
+             * Prob
+             * @description The recognizer's confidence
+             */
+            prob: number;
+            /**
+             * Start
+             * @description Seconds on the meeting clock
+             */
+            start: number;
+            /**
+             * Word
+             * @description As recognized, without surrounding spaces
+             */
+            word: string;
         };
     };
     responses: never;
@@ -1298,6 +1602,340 @@ export interface operations {
                      *       "error": {
                      *         "code": "room_not_found",
                      *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_transcripts_api_v1_rooms__slug__transcripts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptSummary"][];
+                };
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_transcript_api_v1_rooms__slug__transcripts__transcript_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                transcript_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptOut"];
+                };
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code), `transcript_not_found` (No such transcript in this meeting) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_transcript_api_v1_rooms__slug__transcripts__transcript_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                transcript_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code), `transcript_not_found` (No such transcript in this meeting) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `transcript_busy` (The transcript is still being captured: stop it in the meeting first) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "transcript_busy",
+                     *         "message": "The transcript is still being captured: stop it in the meeting first"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_transcript_api_v1_rooms__slug__transcripts__transcript_id__download_get: {
+        parameters: {
+            query?: {
+                /** @description File format */
+                format?: components["schemas"]["ExportFormat"];
+            };
+            header?: never;
+            path: {
+                slug: string;
+                transcript_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transcript file (Content-Disposition: attachment) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                    "application/x-subrip": unknown;
+                    "text/plain": unknown;
+                    "text/vtt": unknown;
+                };
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code), `transcript_not_found` (No such transcript in this meeting) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `transcript_not_ready` (The transcript is not ready) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "transcript_not_ready",
+                     *         "message": "The transcript is not ready"
                      *       }
                      *     }
                      */

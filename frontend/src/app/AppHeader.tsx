@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { navigate } from './router';
+import { AccountMenu } from '../features/account/components/AccountMenu';
 import { LanguageSelect } from './LanguageSelect';
 
 /** The DSFR header of the light pages (home, pre-join, after leaving). */
@@ -36,6 +37,7 @@ export function AppHeader() {
               </div>
             </div>
             <div className="v-header__tools">
+              <AccountMenu />
               <LanguageSelect />
             </div>
           </div>

@@ -10,20 +10,40 @@ import type { PeerConnectionFactory } from '../media/port';
 import type { PublishTracks } from '../media/Publisher';
 import type { ReceivedStream } from '../media/Subscriber';
 import type { StreamKey } from '../media/trackTable';
-import { SignalingError } from '../signaling/errors';
+import { JoinRefused, SignalingError } from '../signaling/errors';
 import { SignalingClient, type CloseInfo, type ConnectionState } from '../signaling/SignalingClient';
 import {
   SERVER_MESSAGE_TYPES,
   type Joined,
+  type Moderated,
   type ReactionEmoji,
   type ServerMessage,
   type ServerMessageType,
   type Source,
+  type TranscriptionChanged,
+  type TranscriptionInfo,
 } from '../signaling/types';
+import {
+  enter,
+  EntryAborted,
+  EntryError,
+  isFinalEntryError,
+  type Admission,
+  type EntryApi,
+  type LobbyWait,
+} from './entry';
 import { LocalMedia } from './localMedia';
 import { applyServerMessage, EMPTY_ROSTER, expireReactions, markChatRead, type RosterState } from './roster';
 import { SubscriptionSender } from './subscriptions';
-import type { MediaBySource, MeetingError, MeetingState, MeetingStatus } from './types';
+import type {
+  MediaBySource,
+  MeetingError,
+  MeetingState,
+  MeetingStatus,
+  ModerationNotice,
+  TranscriptionNotice,
+  TranscriptionState,
+} from './types';
 import { connectionQuality, groupRemoteMedia, ParticipantViews, sameMedia } from './view';
 
 /** What the controller uses of {@link SignalingClient} (tests pass a real one on a fake socket). */
@@ -38,6 +58,10 @@ export interface MeetingControllerOptions {
   slug: string;
   /** Makes the signaling client (default: a {@link SignalingClient} on the page's server). */
   createSignaling?: (slug: string) => MeetingSignaling;
+  /** Asks to enter and waits in the lobby (default: the REST API of the page's server). */
+  entryApi?: EntryApi;
+  /** Time between two polls of the lobby while waiting (default 1000 ms). */
+  lobbyPollMs?: number;
   createPeerConnection?: PeerConnectionFactory;
   createMediaStream?: () => MediaStream;
   mediaDevices?: MediaDevicesLike;
@@ -68,6 +92,11 @@ export interface JoinOptions {
 type Listener = () => void;
 type PeerRole = 'publisher' | 'subscriber';
 
+/** Error codes that end the meeting for us by a host's decision (status `ended`). */
+const ENDED_CODES: ReadonlySet<string> = new Set(['removed', 'meeting_ended']);
+/** The server takes at most this many request ids in one `lobby_decision`. */
+const LOBBY_DECISION_MAX = 200;
+
 /**
  * A meeting: `join`, then actions; render `getSnapshot()`.
  *
@@ -97,6 +126,21 @@ export class MeetingController {
   private readonly reactionTimers = new Set<ReturnType<typeof setTimeout>>();
   private nextReactionId = 1;
   private joinedOnce = false;
+  private displayName = '';
+  /** Bumped by join, leave and dispose: an entry that completes for an older attempt is dropped. */
+  private attempt = 0;
+  /** Withdraws the lobby request being waited on. */
+  private entryAbort: AbortController | null = null;
+  private waiting: LobbyWait | null = null;
+  private moderation: ModerationNotice | null = null;
+  private nextModerationId = 1;
+  /** Set by endMeeting(): the coming `meeting_ended` is ours. */
+  private endingByYou = false;
+  private transcriptionNotice: TranscriptionNotice | null = null;
+  private nextTranscriptionNoticeId = 1;
+  /** The last transcript that stopped while we were in the meeting. */
+  private lastTranscriptId: string | null = null;
+  private transcriptionView: TranscriptionState | null = null;
 
   constructor(options: MeetingControllerOptions) {
     this.options = options;
@@ -142,39 +186,64 @@ export class MeetingController {
   // --- session -------------------------------------------------------------------------
 
   /**
-   * Connects and joins as `displayName`, then publishes the microphone and
-   * camera as asked (opening them when no track is given; a microphone that
-   * is off and not given is not opened) and subscribes to
+   * Asks to enter as `displayName` (`POST /join`; in the lobby, `status` is
+   * `waiting` until a host decides), connects and joins, then publishes the
+   * microphone and camera as asked (opening them when no track is given; a
+   * microphone that is off and not given is not opened) and subscribes to
    * the others. Resolves once joined or failed (see `status` and `error`);
-   * rejects only when called while already connecting or joined.
+   * rejects only when called while already connecting, waiting or joined.
    */
   async join(displayName: string, options: JoinOptions = {}): Promise<void> {
-    if (this.status === 'connecting' || this.status === 'joined' || this.status === 'reconnecting') {
+    if (
+      this.status === 'connecting' ||
+      this.status === 'waiting' ||
+      this.status === 'joined' ||
+      this.status === 'reconnecting'
+    ) {
       throw new Error(`join() while ${this.status}`);
     }
     this.roster = EMPTY_ROSTER;
     this.error = null;
     this.joinedOnce = false;
+    this.moderation = null;
+    this.endingByYou = false;
+    this.transcriptionNotice = null;
+    this.lastTranscriptId = null;
+    this.displayName = displayName;
     this.status = 'connecting';
+    const attempt = ++this.attempt;
     this.local.adopt({
       microphone: options.microphone ?? true,
       camera: options.camera ?? true,
       ...(options.tracks ? { tracks: options.tracks } : {}),
       ...(options.devices ? { devices: options.devices } : {}),
     });
+    this.update();
+    let admission: Admission;
+    try {
+      admission = await this.enterMeeting();
+    } catch (error) {
+      if (attempt === this.attempt && !(error instanceof EntryAborted)) this.fail(toMeetingError(error));
+      return;
+    }
+    if (attempt !== this.attempt) return;
     const signaling = (this.options.createSignaling ?? defaultSignaling)(this.options.slug);
     this.attach(signaling);
     try {
       await signaling.connect();
-      await signaling.join(displayName);
+      await signaling.join(admission.token, () => this.renewToken());
     } catch (error) {
       if (this.signaling === signaling) this.fail(toMeetingError(error));
     }
   }
 
-  /** Leaves (`leave`, then close) and stops every local track. Never rejects. */
+  /**
+   * Leaves (`leave`, then close) and stops every local track; while waiting
+   * in the lobby, withdraws the request. Never rejects.
+   */
   async leave(): Promise<void> {
     const signaling = this.signaling;
+    this.stopEntry();
     this.teardown();
     this.local.stopAll();
     this.setStatus('left');
@@ -184,10 +253,68 @@ export class MeetingController {
   /** Releases everything without `leave` (the page is going away); no event after this. */
   dispose(): void {
     const signaling = this.signaling;
+    this.stopEntry();
     this.teardown();
     signaling?.close();
     this.local.stopAll();
     this.listeners.clear();
+  }
+
+  // --- entry: token and lobby ------------------------------------------------------------
+
+  /** POST /join, and the lobby if need be: a join token. Rejects with EntryError or EntryAborted. */
+  private async enterMeeting(): Promise<Admission> {
+    this.entryAbort?.abort();
+    const abort = new AbortController();
+    this.entryAbort = abort;
+    const resume = this.status;
+    try {
+      return await enter({
+        ...(this.options.entryApi ? { api: this.options.entryApi } : {}),
+        ...(this.options.lobbyPollMs !== undefined ? { pollMs: this.options.lobbyPollMs } : {}),
+        slug: this.options.slug,
+        displayName: this.displayName,
+        signal: abort.signal,
+        onWaiting: (wait) => {
+          this.waiting = wait;
+          this.setStatus('waiting');
+        },
+      });
+    } finally {
+      if (this.entryAbort === abort) this.entryAbort = null;
+      if (this.waiting !== null) {
+        this.waiting = null;
+        if (this.status === 'waiting') this.setStatus(resume);
+      }
+    }
+  }
+
+  /**
+   * The token of a reconnection: admission is bound to this browser, so a
+   * person let in once is let in directly again; after a server restart they
+   * may wait in the lobby again (status `waiting` meanwhile). Final refusals
+   * stop the reconnection (JoinRefused); others are retried with backoff.
+   */
+  private async renewToken(): Promise<string> {
+    try {
+      return (await this.enterMeeting()).token;
+    } catch (error) {
+      if (error instanceof EntryError) {
+        if (isFinalEntryError(error)) {
+          this.error = toMeetingError(error);
+          throw new JoinRefused(error.code, error.message);
+        }
+        throw new SignalingError(error.code, error.message);
+      }
+      throw error;
+    }
+  }
+
+  private stopEntry(): void {
+    this.attempt += 1;
+    this.entryAbort?.abort();
+    this.entryAbort = null;
+    this.waiting = null;
   }
 
   // --- local media ---------------------------------------------------------------------
@@ -283,6 +410,74 @@ export class MeetingController {
     await this.requireSignaling().request({ type: 'reaction', emoji });
   }
 
+  // --- hosts: lobby and moderation (others get `forbidden`) --------------------------------
+
+  /** Lets people in from the lobby, or refuses them. Rejects with `forbidden`… */
+  async decideLobby(requestIds: readonly string[], admit: boolean): Promise<void> {
+    const signaling = this.requireSignaling();
+    for (let i = 0; i < requestIds.length; i += LOBBY_DECISION_MAX) {
+      const [first, ...rest] = requestIds.slice(i, i + LOBBY_DECISION_MAX);
+      if (first === undefined) break;
+      await signaling.request({ type: 'lobby_decision', request_ids: [first, ...rest], admit });
+    }
+  }
+
+  /** Locks the meeting (everyone not yet in waits in the lobby, whatever the access level) or unlocks it. */
+  async setLocked(locked: boolean): Promise<void> {
+    await this.requireSignaling().request({ type: 'lock', locked });
+  }
+
+  /** Mutes someone's microphone, or stops their camera or screen share (they are told, and can turn it on again). */
+  async muteParticipant(participantId: string, source: Source): Promise<void> {
+    await this.requireSignaling().request({ type: 'mute_participant', participant_id: participantId, source });
+  }
+
+  /** Removes someone from the meeting: they can come back only through the lobby. */
+  async removeParticipant(participantId: string): Promise<void> {
+    await this.requireSignaling().request({ type: 'remove_participant', participant_id: participantId });
+  }
+
+  /** Lowers someone's raised hand. */
+  async lowerHand(participantId: string): Promise<void> {
+    await this.requireSignaling().request({ type: 'lower_hand', participant_id: participantId });
+  }
+
+  /** Owner only: makes someone a co-host for this meeting (`host`), or takes it back (`participant`). */
+  async setParticipantRole(participantId: string, role: 'host' | 'participant'): Promise<void> {
+    await this.requireSignaling().request({ type: 'set_role', participant_id: participantId, role });
+  }
+
+  /**
+   * Starts transcribing the meeting in `language` (ISO 639-1; omitted: the
+   * server's default). Everyone is told (`transcription`). Rejects with
+   * `forbidden` (not a host, or a co-host on a server where only owners may),
+   * `speech_language_unsupported` (`details.supported` lists the languages
+   * the server can do), `invalid_state` (already transcribed),
+   * `transcription_unavailable`.
+   */
+  async startTranscription(language?: string): Promise<void> {
+    await this.requireSignaling().request({
+      type: 'start_transcription',
+      ...(language !== undefined ? { language } : {}),
+    });
+  }
+
+  /** Stops the transcript; it is then made in the background. Rejects with `forbidden`, `invalid_state`. */
+  async stopTranscription(): Promise<void> {
+    await this.requireSignaling().request({ type: 'stop_transcription' });
+  }
+
+  /** Ends the meeting for everyone; status then becomes `ended` (`meeting_ended`, `byYou`). */
+  async endMeeting(): Promise<void> {
+    this.endingByYou = true;
+    try {
+      await this.requireSignaling().request({ type: 'end_meeting' });
+    } catch (error) {
+      this.endingByYou = false;
+      throw error;
+    }
+  }
+
   /**
    * The video tiles on screen now, most important first, with their heights
    * in device pixels. Debounced; `subscribe` is sent only when the chosen
@@ -308,12 +503,17 @@ export class MeetingController {
 
   private onMessage(message: ServerMessage): void {
     const now = this.now();
-    const next = applyServerMessage(this.roster, message, { now, reactionId: this.nextReactionId });
-    const changed = next !== this.roster;
+    const before = this.roster;
+    const next = applyServerMessage(before, message, { now, reactionId: this.nextReactionId });
+    const changed = next !== before;
     this.roster = next;
     switch (message.type) {
       case 'joined':
         this.onJoined(message);
+        this.onTranscriptionInfo(before.transcription, next.transcription, null, true);
+        break;
+      case 'transcription':
+        this.onTranscriptionChanged(before.transcription, message);
         break;
       case 'participant_joined':
       case 'participant_updated':
@@ -336,8 +536,12 @@ export class MeetingController {
       case 'trickle':
         this.media?.handle(message);
         break;
+      case 'moderated':
+        this.onModerated(message);
+        break;
       case 'error':
-        console.warn(`visio: server error ${message.code}: ${message.message}`);
+        // `removed` comes right before its close (4403): the status says it.
+        if (!ENDED_CODES.has(message.code)) console.warn(`visio: server error ${message.code}: ${message.message}`);
         break;
       default:
         break;
@@ -367,6 +571,65 @@ export class MeetingController {
     this.joinedOnce = true;
     void this.startPublishing(joined, first);
     this.subscriptions.schedule();
+  }
+
+  /** A host muted our microphone or stopped our camera/screen: do it here too (the SFU already stopped it). */
+  private onModerated(message: Moderated): void {
+    const host = this.roster.participants.find((p) => p.id === message.by);
+    this.moderation = {
+      id: this.nextModerationId++,
+      action: message.action,
+      source: message.source,
+      byName: host?.display_name ?? null,
+    };
+    const warn = (error: unknown) => console.warn('visio: could not apply a host\'s moderation', error);
+    switch (message.source) {
+      case 'microphone':
+        // No `mute` to send: the server marked us muted already. Unmuting
+        // later sends `mute false`, which lifts the host's mute at the SFU.
+        this.local.setMicrophoneEnabled(false);
+        break;
+      case 'camera':
+        this.setCameraEnabled(false).catch(warn);
+        break;
+      case 'screen':
+      case 'screen_audio':
+        this.stopScreenShare().catch(warn);
+        break;
+    }
+    this.update();
+  }
+
+  private onTranscriptionChanged(before: TranscriptionInfo, message: TranscriptionChanged): void {
+    this.onTranscriptionInfo(before, message.transcription, message.by, false);
+  }
+
+  /**
+   * A notice once per transcript: when one starts (or is running as we join,
+   * or come back after a reconnection), and when it stops. A reconnection
+   * into the same transcript says nothing again.
+   */
+  private onTranscriptionInfo(
+    before: TranscriptionInfo,
+    after: TranscriptionInfo,
+    by: string | null,
+    atJoin: boolean,
+  ): void {
+    const selfId = this.roster.selfId;
+    const byYou = by !== null && by === selfId;
+    if (before.active && before.transcript_id !== after.transcript_id) {
+      // Stopped (or replaced by another one while we were away).
+      this.lastTranscriptId = before.transcript_id;
+      this.notifyTranscription({ kind: 'stopped', transcriptId: before.transcript_id, startedBy: before.started_by, byYou, atJoin: false });
+    }
+    if (after.active && after.transcript_id !== before.transcript_id) {
+      this.notifyTranscription({ kind: 'started', transcriptId: after.transcript_id, startedBy: after.started_by, byYou, atJoin });
+    }
+  }
+
+  private notifyTranscription(notice: Omit<TranscriptionNotice, 'id'>): void {
+    this.transcriptionNotice = Object.freeze({ id: this.nextTranscriptionNoticeId++, ...notice });
+    // The snapshot is rebuilt by onMessage (the roster changed too).
   }
 
   private async startPublishing(joined: Joined, first: boolean): Promise<void> {
@@ -434,9 +697,14 @@ export class MeetingController {
   }
 
   private onClose(info: CloseInfo): void {
-    if (!info.willReconnect && info.errorCode !== null) {
-      this.error = { code: info.errorCode, message: `The connection closed (${info.code})` };
-    }
+    if (info.willReconnect || info.errorCode === null) return;
+    // A refused reconnection set its error (with retryAfter) already.
+    if (this.error?.code === info.errorCode) return;
+    this.error = {
+      code: info.errorCode,
+      message: `The connection closed (${info.code})`,
+      ...(info.errorCode === 'meeting_ended' ? { byYou: this.endingByYou } : {}),
+    };
   }
 
   // --- helpers ------------------------------------------------------------------------------
@@ -474,10 +742,13 @@ export class MeetingController {
   private fail(error: MeetingError): void {
     const signaling = this.signaling;
     this.error = error;
+    this.stopEntry();
     this.teardown();
     // A join refused without closing (media_unavailable…) leaves the socket open.
     signaling?.close();
-    this.setStatus('failed');
+    // Nothing to capture for any more (the camera light goes off); a new join opens the devices again.
+    this.local.stopAll();
+    this.setStatus(ENDED_CODES.has(error.code) ? 'ended' : 'failed');
   }
 
   /** Stops timers and media, and stops listening to the signaling client. Local tracks stay. */
@@ -529,7 +800,39 @@ export class MeetingController {
       remoteMedia: this.remoteMedia,
       connectionQuality: connectionQuality(this.status, this.peerStates),
       limits: roster.limits,
+      role: roster.role,
+      access: roster.access,
+      lobby: roster.lobby,
+      waiting: this.status === 'waiting' ? this.waiting : null,
+      moderation: this.moderation,
+      transcription: this.buildTranscription(roster.transcription),
+      transcriptionNotice: this.transcriptionNotice,
     });
+  }
+
+  /** The same object while nothing about the transcription changed (selectors compare by identity). */
+  private buildTranscription(info: TranscriptionInfo): TranscriptionState {
+    const view = this.transcriptionView;
+    if (
+      view !== null &&
+      view.active === info.active &&
+      view.transcriptId === info.transcript_id &&
+      view.language === info.language &&
+      view.startedAt === info.started_at &&
+      view.startedBy === info.started_by &&
+      view.lastTranscriptId === this.lastTranscriptId
+    ) {
+      return view;
+    }
+    this.transcriptionView = Object.freeze({
+      active: info.active,
+      transcriptId: info.transcript_id,
+      language: info.language,
+      startedAt: info.started_at,
+      startedBy: info.started_by,
+      lastTranscriptId: this.lastTranscriptId,
+    });
+    return this.transcriptionView;
   }
 
   private update(): void {
@@ -547,6 +850,9 @@ function screenTracks(capture: { video: MediaStreamTrack; audio: MediaStreamTrac
 }
 
 function toMeetingError(error: unknown): MeetingError {
+  if (error instanceof EntryError) {
+    return { code: error.code, message: error.message, ...(error.retryAfter !== null ? { retryAfter: error.retryAfter } : {}) };
+  }
   if (error instanceof SignalingError) return { code: error.code, message: error.message };
   return { code: 'unknown', message: error instanceof Error ? error.message : String(error) };
 }

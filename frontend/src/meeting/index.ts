@@ -6,6 +6,6 @@ export { MeetingController } from './MeetingController';
 export type { JoinOptions, MeetingControllerOptions, MeetingSignaling } from './MeetingController';
 export type * from './types';
 export type { VisibleTile } from '../media/chooseSubscriptions';
-export { REACTION_EMOJIS } from '../signaling/types';
+export { REACTION_EMOJIS, isHostRole } from '../signaling/types';
 export { SignalingError } from '../signaling/errors';
 export { MediaAccessError } from '../media/devices';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../signaling/types';
-import { chatMessage, joined, participant } from '../test/messages';
+import { chatMessage, joined, lobbyRequest, participant } from '../test/messages';
 import { applyServerMessage, EMPTY_ROSTER, expireReactions, markChatRead, type RosterState } from './roster';
 
 function apply(state: RosterState, ...messages: ServerMessage[]): RosterState {
@@ -21,6 +21,14 @@ describe('roster reducer', () => {
     expect(start.selfId).toBe('self');
     expect(start.participants.map((p) => p.id)).toEqual(['bob', 'self']);
     expect(start.chat).toEqual({ messages: [chatMessage('m1', 'bob')], unread: 0 });
+  });
+
+  it('follows whether the meeting is transcribed, from joined and transcription', () => {
+    expect(start.transcription).toMatchObject({ active: false, transcript_id: null });
+    const info = { active: true, transcript_id: 't1', language: 'en', started_at: '2025-03-14T09:30:00Z', started_by: 'Alice' };
+    const next = apply(start, { type: 'transcription', transcription: info, by: 'bob' });
+    expect(next.transcription).toEqual(info);
+    expect(apply(EMPTY_ROSTER, joined('self', { transcription: info })).transcription).toEqual(info);
   });
 
   it('returns the same state for messages that change nothing here', () => {
@@ -78,5 +86,49 @@ describe('roster reducer', () => {
     ]);
     expect(expireReactions(next, 4_500, 4_000).reactions.map((r) => r.emoji)).toEqual(['🙏']);
     expect(expireReactions(next, 3_000, 4_000)).toBe(next);
+  });
+});
+
+describe('roster reducer: lobby, access and roles', () => {
+  const asHost = apply(
+    EMPTY_ROSTER,
+    joined('self', { role: 'owner', lobby: [lobbyRequest('r2', { requested_at: '2025-03-14T09:32:00Z' })] }),
+  );
+
+  it('keeps waiting requests oldest first, once each', () => {
+    const next = apply(
+      asHost,
+      { type: 'lobby_request', request: lobbyRequest('r1', { requested_at: '2025-03-14T09:31:00Z' }) },
+      { type: 'lobby_request', request: lobbyRequest('r3', { requested_at: '2025-03-14T09:33:00Z' }) },
+      { type: 'lobby_request', request: lobbyRequest('r1', { requested_at: '2025-03-14T09:31:00Z' }) },
+    );
+    expect(next.lobby.map((r) => r.id)).toEqual(['r1', 'r2', 'r3']);
+  });
+
+  it('drops a request once resolved, whatever the outcome', () => {
+    const next = apply(
+      asHost,
+      { type: 'lobby_request', request: lobbyRequest('r1') },
+      { type: 'lobby_resolved', request_id: 'r2', outcome: 'expired', by: null },
+      { type: 'lobby_resolved', request_id: 'r1', outcome: 'denied', by: 'self' },
+    );
+    expect(next.lobby).toEqual([]);
+    // An unknown request changes nothing (no render).
+    expect(apply(next, { type: 'lobby_resolved', request_id: 'zz', outcome: 'admitted', by: null })).toBe(next);
+  });
+
+  it('ignores lobby requests when not a host', () => {
+    expect(start.role).toBe('participant');
+    expect(apply(start, { type: 'lobby_request', request: lobbyRequest('r1') })).toBe(start);
+  });
+
+  it('takes role, access and lobby from joined, and follows changes', () => {
+    expect(asHost).toMatchObject({ role: 'owner', access: { level: 'trusted', locked: false } });
+    const locked = apply(asHost, { type: 'access_changed', access: { level: 'restricted', locked: true } });
+    expect(locked.access).toEqual({ level: 'restricted', locked: true });
+    const demoted = apply(start, { type: 'role_changed', role: 'host', lobby: [lobbyRequest('r1')] });
+    expect(demoted).toMatchObject({ role: 'host', lobby: [{ id: 'r1' }] });
+    expect(demoted.participants.find((p) => p.id === 'self')?.role).toBe('host');
+    expect(apply(demoted, { type: 'role_changed', role: 'participant', lobby: null }).lobby).toEqual([]);
   });
 });

@@ -3,7 +3,18 @@
  * messages in order (protocol.md, "Session life cycle" step 3). Pure
  * functions: no media, no timers.
  */
-import type { ChatMessage, Joined, Limits, ParticipantInfo, RoomInfo, ServerMessage } from '../signaling/types';
+import type {
+  AccessInfo,
+  ChatMessage,
+  Joined,
+  Limits,
+  LobbyRequestInfo,
+  ParticipantInfo,
+  Role,
+  RoomInfo,
+  ServerMessage,
+  TranscriptionInfo,
+} from '../signaling/types';
 import type { ChatState, Reaction } from './types';
 
 /** Chat messages kept in memory (the server sends 50 at join and keeps 200). */
@@ -19,7 +30,24 @@ export interface RosterState {
   activeSpeaker: string | null;
   chat: ChatState;
   reactions: readonly Reaction[];
+  /** Our role in this session (null before `joined`). */
+  role: Role | null;
+  /** The meeting's access level and lock (null before `joined`). */
+  access: AccessInfo | null;
+  /** Lobby requests waiting for a host, oldest first (always empty unless we are a host). */
+  lobby: readonly LobbyRequestInfo[];
+  /** Whether the meeting is being transcribed (everyone is told). */
+  transcription: TranscriptionInfo;
 }
+
+/** Not being transcribed. */
+export const NO_TRANSCRIPTION: TranscriptionInfo = Object.freeze({
+  active: false,
+  transcript_id: null,
+  language: null,
+  started_at: null,
+  started_by: null,
+});
 
 export const EMPTY_ROSTER: RosterState = {
   selfId: null,
@@ -30,6 +58,10 @@ export const EMPTY_ROSTER: RosterState = {
   activeSpeaker: null,
   chat: { messages: [], unread: 0 },
   reactions: [],
+  role: null,
+  access: null,
+  lobby: [],
+  transcription: NO_TRANSCRIPTION,
 };
 
 /** What applying a message needs besides the state. */
@@ -89,6 +121,29 @@ export function applyServerMessage(
       };
       return { ...state, reactions: [...state.reactions, reaction] };
     }
+    case 'lobby_request':
+      if (state.role === 'owner' || state.role === 'host') {
+        return { ...state, lobby: addRequest(state.lobby, message.request) };
+      }
+      return state;
+    case 'lobby_resolved':
+      return state.lobby.some((r) => r.id === message.request_id)
+        ? { ...state, lobby: state.lobby.filter((r) => r.id !== message.request_id) }
+        : state;
+    case 'access_changed':
+      return { ...state, access: message.access };
+    case 'transcription':
+      return { ...state, transcription: message.transcription };
+    case 'role_changed':
+      return {
+        ...state,
+        role: message.role,
+        lobby: message.lobby ?? [],
+        // Our own entry changes too (others get participant_updated; we may not).
+        participants: state.participants.map((p) =>
+          p.id === state.selfId && p.role !== message.role ? { ...p, role: message.role } : p,
+        ),
+      };
     case 'media_reset':
       // protocol.md, "Media reset": streams, speaking flags and the active
       // speaker are stale, and the server does not say so itself.
@@ -131,7 +186,22 @@ function fromSnapshot(previous: RosterState, joined: Joined): RosterState {
     activeSpeaker: joined.active_speaker,
     chat: { messages: joined.chat, unread: previous.chat.unread + missed },
     reactions: previous.reactions,
+    role: joined.role,
+    access: joined.access,
+    lobby: joined.lobby ?? [],
+    // Always sent by version 2 servers; a server without transcripts may leave it out.
+    transcription: joined.transcription ?? NO_TRANSCRIPTION,
   };
+}
+
+/** Adds a lobby request (or replaces it: the same browser asking again), oldest first. */
+function addRequest(
+  lobby: readonly LobbyRequestInfo[],
+  request: LobbyRequestInfo,
+): readonly LobbyRequestInfo[] {
+  return [...lobby.filter((r) => r.id !== request.id), request].sort((a, b) =>
+    a.requested_at < b.requested_at ? -1 : a.requested_at > b.requested_at ? 1 : 0,
+  );
 }
 
 function upsert(

@@ -4,25 +4,48 @@
  */
 import type { MediaAccessErrorCode } from '../media/devices';
 import type {
+  AccessInfo,
+  AccessLevel,
   ChatMessage,
   Limits,
+  LobbyRequestInfo,
   ReactionEmoji,
+  Role,
   RoomInfo,
   Source,
   StreamInfo,
+  TranscriptionInfo,
 } from '../signaling/types';
+import type { LobbyWait } from './entry';
 
-export type { ChatMessage, Limits, ReactionEmoji, RoomInfo, Source, StreamInfo };
+export type {
+  AccessInfo,
+  AccessLevel,
+  ChatMessage,
+  Limits,
+  LobbyRequestInfo,
+  LobbyWait,
+  ReactionEmoji,
+  Role,
+  RoomInfo,
+  Source,
+  StreamInfo,
+  TranscriptionInfo,
+};
 
 /**
  * - `idle`: not joined yet (pre-join screen);
- * - `connecting`: connecting and joining;
+ * - `connecting`: asking to enter, connecting and joining;
+ * - `waiting`: in the lobby until a host decides (`waiting` says since when);
  * - `joined`: in the meeting;
  * - `reconnecting`: the connection dropped; joining again as a new participant;
- * - `left`: after `leave()`;
- * - `failed`: could not join, or the connection was lost for good (see `error`).
+ * - `left`: after `leave()` (a wait in the lobby given up included);
+ * - `failed`: could not join (`error.code`: `room_full`, `lobby_denied`,
+ *   `lobby_expired`, `rate_limited`…), or the connection was lost for good;
+ * - `ended`: a host removed us (`error.code` `removed`) or ended the meeting
+ *   for everyone (`meeting_ended`). No reconnection follows.
  */
-export type MeetingStatus = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'left' | 'failed';
+export type MeetingStatus = 'idle' | 'connecting' | 'waiting' | 'joined' | 'reconnecting' | 'left' | 'failed' | 'ended';
 
 /**
  * - `ok`;
@@ -41,6 +64,63 @@ export type ConnectionQuality = 'ok' | 'reconnecting' | 'lost';
 export interface MeetingError {
   code: string;
   message: string;
+  /** `rate_limited`: seconds to wait before asking again. */
+  retryAfter?: number;
+  /** `meeting_ended`: we ended it ourselves. */
+  byYou?: boolean;
+}
+
+/**
+ * A host acted on our media (`moderated`): the microphone was muted, the
+ * camera or the screen share stopped. The controller has already done it
+ * locally; the UI says so. `id` grows with each notice.
+ */
+export interface ModerationNotice {
+  id: number;
+  action: 'muted' | 'stopped';
+  source: Source;
+  /** The host's name, if still in the meeting. */
+  byName: string | null;
+}
+
+/**
+ * Whether the meeting is being transcribed, as everyone sees it (protocol.md,
+ * "Transcription"): the UI keeps an indicator visible while `active`.
+ */
+export interface TranscriptionState {
+  active: boolean;
+  /** The transcript being made (hosts read it over HTTP), null when not active. */
+  transcriptId: string | null;
+  /** ISO 639-1 code of the language transcribed, null when not active. */
+  language: string | null;
+  /** ISO 8601, UTC: the transcript's clock 0. Null when not active. */
+  startedAt: string | null;
+  /** Display name of the host who started it. */
+  startedBy: string | null;
+  /**
+   * The last transcript that stopped while we were in the meeting (a host
+   * links to it), or null. Kept after the meeting ends.
+   */
+  lastTranscriptId: string | null;
+}
+
+/**
+ * The meeting started or stopped being transcribed: the UI shows a notice
+ * when `id` changes (once per transcript, also when we join a meeting that
+ * is being transcribed already).
+ */
+export interface TranscriptionNotice {
+  /** Grows with each notice. */
+  id: number;
+  kind: 'started' | 'stopped';
+  /** The transcript that started or stopped. */
+  transcriptId: string | null;
+  /** Who started it (`started`), as the server names them. */
+  startedBy: string | null;
+  /** We started or stopped it ourselves. */
+  byYou: boolean;
+  /** `started` only: it was running already when we joined (or came back after a reconnection). */
+  atJoin: boolean;
 }
 
 /** Streams by source. */
@@ -56,6 +136,8 @@ export interface Participant {
   /** ISO 8601, UTC. */
   joinedAt: string;
   isSelf: boolean;
+  /** `owner` and `host` moderate the meeting; `guest`: not signed in. */
+  role: Role;
   /** Streams others can receive now (the server's view). */
   streams: readonly StreamInfo[];
   /** Which sources are published (and their connection up). */
@@ -143,4 +225,18 @@ export interface MeetingState {
   connectionQuality: ConnectionQuality;
   /** Server limits from `joined` (null before). */
   limits: Limits | null;
+  /** Our role (null before `joined`): owners and hosts see the lobby and moderate. */
+  role: Role | null;
+  /** The meeting's access level and whether it is locked (null before `joined`). */
+  access: AccessInfo | null;
+  /** People waiting to be let in, oldest first (hosts only; empty otherwise). */
+  lobby: readonly LobbyRequestInfo[];
+  /** Our own lobby request while `status` is `waiting`, else null. */
+  waiting: LobbyWait | null;
+  /** The last time a host muted or stopped our media, or null. */
+  moderation: ModerationNotice | null;
+  /** Whether the meeting is being transcribed now. */
+  transcription: TranscriptionState;
+  /** The last start or stop of a transcript, or null. */
+  transcriptionNotice: TranscriptionNotice | null;
 }

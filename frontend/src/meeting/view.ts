@@ -34,6 +34,7 @@ function build({ info, isSelf, handRaised, media }: Inputs): Participant {
     displayName: info.display_name,
     joinedAt: info.joined_at,
     isSelf,
+    role: info.role,
     streams: info.streams,
     publishing,
     muted,
@@ -111,7 +112,7 @@ export function connectionQuality(
   status: MeetingStatus,
   peers: Readonly<Record<'publisher' | 'subscriber', RTCPeerConnectionState>>,
 ): ConnectionQuality {
-  if (status === 'failed') return 'lost';
+  if (status === 'failed' || status === 'ended') return 'lost';
   if (status === 'reconnecting') return 'reconnecting';
   const states = Object.values(peers);
   if (states.includes('failed')) return 'lost';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeSocketServer, type FakeSocket } from '../test/fakeSocket';
 import { joined, participant } from '../test/messages';
 import { reconnectDelay } from './backoff';
-import { SignalingError } from './errors';
+import { JoinRefused, SignalingError } from './errors';
 import { SignalingClient, type ConnectionState, type SignalingClientOptions } from './SignalingClient';
 import { signalingUrl } from './socket';
 
@@ -22,12 +22,23 @@ function setup(options: Partial<SignalingClientOptions> = {}) {
   return { server, client, states };
 }
 
-/** Connects and joins as `selfId`, answering the join like the server. */
-async function joinAs(client: SignalingClient, server: FakeSocketServer, selfId = 'self1') {
+/** Join tokens for reconnections: tok2, tok3… */
+function tokens() {
+  let n = 1;
+  return vi.fn(async () => `tok${++n}`);
+}
+
+/** Connects and joins as `selfId` with token tok1, answering the join like the server. */
+async function joinAs(
+  client: SignalingClient,
+  server: FakeSocketServer,
+  selfId = 'self1',
+  renew: () => Promise<string> = tokens(),
+) {
   const connected = client.connect();
   server.current.open();
   await connected;
-  const joining = client.join('Alice');
+  const joining = client.join('tok1', renew);
   server.current.receive(joined(selfId, { reply_to: String(server.current.last().id) }));
   return joining;
 }
@@ -61,8 +72,8 @@ describe('SignalingClient requests', () => {
     expect(snapshot.participant_id).toBe('self1');
     expect(server.current.sentOfType('join')[0]).toMatchObject({
       type: 'join',
-      protocol_version: 1,
-      display_name: 'Alice',
+      protocol_version: 2,
+      token: 'tok1',
     });
 
     const first = client.request({ type: 'ping' });
@@ -181,7 +192,7 @@ describe('SignalingClient keepalive', () => {
     const connected = client.connect();
     server.current.open();
     await connected;
-    const joining = client.join('Alice');
+    const joining = client.join('tok1');
     server.current.receive(
       joined('self1', {
         reply_to: lastId(server.current),
@@ -217,9 +228,10 @@ describe('SignalingClient keepalive', () => {
 });
 
 describe('SignalingClient reconnection', () => {
-  it('reconnects with backoff and joins again as a new participant', async () => {
+  it('reconnects with backoff and joins again as a new participant, with a new token', async () => {
     const { server, client, states } = setup();
-    await joinAs(client, server, 'self1');
+    const renew = tokens();
+    await joinAs(client, server, 'self1', renew);
     const joinedEvents = vi.fn();
     client.on('joined', joinedEvents);
     const closes = vi.fn();
@@ -242,7 +254,9 @@ describe('SignalingClient reconnection', () => {
     expect(server.sockets).toHaveLength(3);
 
     server.current.open();
-    expect(server.current.last()).toMatchObject({ type: 'join', display_name: 'Alice' });
+    // One token per attempt: tokens are single-use.
+    expect(renew).toHaveBeenCalledTimes(2);
+    expect(server.current.last()).toMatchObject({ type: 'join', token: 'tok3' });
     expect(client.state).toBe('reconnecting');
     server.current.receive(joined('self2', { reply_to: lastId(server.current) }));
     await vi.advanceTimersByTimeAsync(0);
@@ -270,6 +284,8 @@ describe('SignalingClient reconnection', () => {
     [4409, 'room_full'],
     [4400, 'unsupported_protocol'],
     [1009, 'message_too_large'],
+    [4403, 'removed'],
+    [4410, 'meeting_ended'],
   ])('does not reconnect after close %i', async (code, errorCode) => {
     const { server, client } = setup();
     await joinAs(client, server);
@@ -289,7 +305,7 @@ describe('SignalingClient reconnection', () => {
     const connected = client.connect();
     server.current.open();
     await connected;
-    const joining = client.join('Alice');
+    const joining = client.join('tok1');
     server.current.receive({
       type: 'error',
       reply_to: null,
@@ -356,6 +372,73 @@ describe('SignalingClient reconnection', () => {
     expect(client.state).toBe('reconnecting');
     await vi.advanceTimersByTimeAsync(1_000);
     expect(server.sockets).toHaveLength(3);
+  });
+});
+
+describe('SignalingClient join tokens', () => {
+  it('asks for a new token after 4401 (token refused) and reconnects', async () => {
+    const { server, client } = setup();
+    const renew = tokens();
+    await joinAs(client, server, 'self1', renew);
+    server.current.drop(4401, 'join_token_expired');
+    expect(client.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(500);
+    server.current.open();
+    expect(server.current.last()).toMatchObject({ type: 'join', token: 'tok2' });
+  });
+
+  it('gets the token before opening the socket, and retries when it cannot', async () => {
+    const { server, client } = setup();
+    let calls = 0;
+    const renew = vi.fn(async () => {
+      calls += 1;
+      if (calls === 1) throw new SignalingError('network_error', 'offline');
+      return 'tok-ok';
+    });
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await joinAs(client, server, 'self1', renew);
+    server.current.drop(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    // No token, no socket: the attempt counts as failed and waits 1 s.
+    expect(server.sockets).toHaveLength(1);
+    expect(client.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(server.sockets).toHaveLength(2);
+    server.current.open();
+    expect(server.current.last()).toMatchObject({ type: 'join', token: 'tok-ok' });
+  });
+
+  it('stops reconnecting when the token source refuses for good', async () => {
+    const { server, client } = setup();
+    const closes = vi.fn();
+    const renew = vi.fn(async (): Promise<string> => {
+      throw new JoinRefused('lobby_denied', 'A host said no');
+    });
+    await joinAs(client, server, 'self1', renew);
+    client.on('close', closes);
+    server.current.drop(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(client.state).toBe('closed');
+    expect(closes).toHaveBeenLastCalledWith(
+      expect.objectContaining({ action: 'fatal', errorCode: 'lobby_denied', willReconnect: false }),
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.sockets).toHaveLength(1);
+  });
+
+  it('drops a token that arrives after leave', async () => {
+    const { server, client } = setup();
+    let release: (token: string) => void = () => undefined;
+    const renew = vi.fn(() => new Promise<string>((resolve) => (release = resolve)));
+    await joinAs(client, server, 'self1', renew);
+    server.current.drop(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(renew).toHaveBeenCalledTimes(1);
+    client.close();
+    release('late');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.sockets).toHaveLength(1);
+    expect(client.state).toBe('closed');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './backoff';
 import { Emitter, type Unsubscribe } from './emitter';
-import { closeAction, closeErrorCode, SignalingError, type CloseAction } from './errors';
+import { closeAction, closeErrorCode, JoinRefused, SignalingError, type CloseAction } from './errors';
 import { browserSocketFactory, signalingUrl, type SocketFactory, type SocketLike } from './socket';
 import {
   REPLY_TYPES,
@@ -20,7 +20,7 @@ import {
 } from './types';
 
 /** The protocol version this client speaks. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
  * - `connecting`: the first connection is opening;
@@ -50,7 +50,7 @@ export interface CloseInfo {
  *
  * Every server message is emitted, except an `error` that answers a pending
  * request: that one rejects the request instead. Messages of unknown types
- * are ignored (forward compatibility within version 1).
+ * are ignored (forward compatibility within a version).
  */
 export type SignalingEvents = { [K in ServerMessageType]: ServerMessageOf<K> } & {
   state: ConnectionState;
@@ -106,15 +106,16 @@ function isServerMessage(value: unknown): value is ServerMessage {
  * const signaling = new SignalingClient({ slug: 'abcd-efgh-ijkl' });
  * signaling.on('participant_joined', ({ participant }) => …);
  * await signaling.connect();
- * const joined = await signaling.join('Alice');
+ * const joined = await signaling.join(token, () => askForAnotherToken());
  * ```
  *
  * **Reconnection.** When the socket drops unexpectedly (any close but 1000
- * after `leave` and the fatal codes 4400, 4404, 4409, 1009), the client opens
- * a new socket with backoff and sends `join` again with the same display
- * name. The server has no session resumption: the new session is a **new
- * participant with a new `participant_id`**, announced by a new `joined`
- * event; everything media-related must be published and subscribed again.
+ * after `leave` and the fatal codes 4400, 4403, 4404, 4409, 4410, 1009), the
+ * client gets a new join token from `renew` (tokens are single-use), opens a
+ * new socket with backoff and sends `join` again. The server has no session
+ * resumption: the new session is a **new participant with a new
+ * `participant_id`**, announced by a new `joined` event; everything
+ * media-related must be published and subscribed again.
  */
 export class SignalingClient {
   private readonly emitter = new Emitter<SignalingEvents>();
@@ -128,7 +129,10 @@ export class SignalingClient {
   private conn: Connection | null = null;
   private currentState: ConnectionState = 'closed';
   private nextId = 1;
-  private displayName: string | null = null;
+  /** Gets a fresh join token for each reconnection (null before `join`). */
+  private renew: (() => Promise<string>) | null = null;
+  /** Bumped by leave/close: a token that arrives for an older attempt is dropped. */
+  private generation = 0;
   private selfId: string | null = null;
   private keepaliveMs: number;
   private keepaliveTimer: ReturnType<typeof setInterval> | null = null;
@@ -190,13 +194,19 @@ export class SignalingClient {
   }
 
   /**
-   * Joins the meeting. The reply (also emitted as a `joined` event) is the
-   * meeting snapshot. The name is kept to join again after a reconnection.
-   * Rejects with the server's error (`room_full`, `media_unavailable`…).
+   * Joins the meeting with a join token (`POST /api/v1/rooms/{slug}/join`).
+   * The reply (also emitted as a `joined` event) is the meeting snapshot.
+   * Rejects with the server's error (`join_token_invalid`, `room_full`,
+   * `media_unavailable`…).
+   *
+   * `renew` gives the token of each reconnection (tokens are single-use and
+   * short-lived). A {@link JoinRefused} from it ends the reconnection with
+   * its code; any other rejection counts as a failed attempt and is retried
+   * with backoff. Without `renew` the client reconnects but does not join.
    */
-  async join(displayName: string): Promise<Joined> {
-    this.displayName = displayName;
-    return this.request({ type: 'join', protocol_version: PROTOCOL_VERSION, display_name: displayName });
+  async join(token: string, renew?: () => Promise<string>): Promise<Joined> {
+    this.renew = renew ?? null;
+    return this.request({ type: 'join', protocol_version: PROTOCOL_VERSION, token });
   }
 
   /**
@@ -263,6 +273,7 @@ export class SignalingClient {
   /** Closes at once without `leave` (others see `disconnected`). No reconnection follows. */
   close(): void {
     this.stopping = true;
+    this.generation += 1;
     this.clearReconnect();
     const conn = this.conn;
     this.conn = null;
@@ -325,11 +336,15 @@ export class SignalingClient {
     this.onDropped(1006, reason);
   }
 
-  private onDropped(code: number, reason: string): void {
-    const errorCode = closeErrorCode(code, reason);
+  /**
+   * The socket is gone (or a reconnection could not even open one). `refused`:
+   * the token source refused for good, whatever the close code says.
+   */
+  private onDropped(code: number, reason: string, refused: string | null = null): void {
+    const errorCode = refused ?? closeErrorCode(code, reason);
     this.rejectPending(errorCode, `The connection closed (${code}${reason ? ` ${reason}` : ''})`);
     this.selfId = null;
-    const action: CloseAction = this.stopping ? 'done' : closeAction(code);
+    const action: CloseAction = this.stopping ? 'done' : refused !== null ? 'fatal' : closeAction(code);
     const willReconnect = action === 'reconnect' && this.attempts < this.maxReconnectAttempts;
     this.emitter.emit('close', {
       code,
@@ -348,22 +363,45 @@ export class SignalingClient {
     this.attempts += 1;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      this.openSocket({
-        onOpen: () => void this.rejoin(),
-        onFailed: (code, reason) => this.onDropped(code, reason),
-      });
+      void this.reopen();
     }, delay);
   }
 
+  /** One reconnection attempt: a new token first (before the socket: it lives 60 s), then a socket. */
+  private async reopen(): Promise<void> {
+    const generation = this.generation;
+    let token: string | null = null;
+    if (this.renew !== null) {
+      try {
+        token = await this.renew();
+      } catch (error) {
+        if (this.stopping || generation !== this.generation) return;
+        if (error instanceof JoinRefused) {
+          this.onDropped(1006, error.code, error.code);
+        } else {
+          const code = error instanceof SignalingError ? error.code : 'join_failed';
+          console.warn(`visio: no join token for the reconnection (${code}); trying again`);
+          this.onDropped(1006, 'no_token');
+        }
+        return;
+      }
+      if (this.stopping || generation !== this.generation) return;
+    }
+    this.openSocket({
+      onOpen: () => void this.rejoin(token),
+      onFailed: (code, reason) => this.onDropped(code, reason),
+    });
+  }
+
   /** On a reconnected socket: join again, as a new participant. */
-  private async rejoin(): Promise<void> {
-    if (this.displayName === null) {
+  private async rejoin(token: string | null): Promise<void> {
+    if (token === null) {
       this.attempts = 0;
       this.setState('open');
       return;
     }
     try {
-      await this.join(this.displayName);
+      await this.join(token, this.renew ?? undefined);
       this.attempts = 0;
       this.setState('open');
     } catch (error) {

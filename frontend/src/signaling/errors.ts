@@ -19,6 +19,14 @@ export class SignalingError extends Error {
   }
 }
 
+/**
+ * Thrown by a join token source ({@link SignalingClient.join}'s `renew`) when
+ * there is no point in trying again: the meeting is gone, a host refused
+ * entry… The client then stops reconnecting and reports `code` as the close's
+ * error code. Any other rejection of `renew` is retried with backoff.
+ */
+export class JoinRefused extends SignalingError {}
+
 /** Error codes made by the client itself, never sent by the server. */
 export type ClientErrorCode =
   /** No reply within the request timeout (some server errors carry no `reply_to`). */
@@ -50,6 +58,12 @@ export const CloseCode = {
   ROOM_NOT_FOUND: 4404,
   IDLE_TIMEOUT: 4408,
   ROOM_FULL: 4409,
+  /** The join token was refused (`join_token_invalid`, `join_token_expired`): get a new one. */
+  JOIN_TOKEN_INVALID: 4401,
+  /** A host removed this participant (`removed`): do not come back by yourself. */
+  REMOVED: 4403,
+  /** A host ended the meeting for everyone (`meeting_ended`). */
+  MEETING_ENDED: 4410,
 } as const;
 
 /** What to do after a close: nothing (it was asked for), reconnect, or give up. */
@@ -57,8 +71,9 @@ export type CloseAction = 'done' | 'reconnect' | 'fatal';
 
 /**
  * The client's reaction to a close code. Codes the protocol says not to
- * retry (4400, 4404, 4409, and 1009, a client bug that would repeat) are
- * fatal; 1000 only follows `leave`; every other code, known or not, is worth
+ * retry (4400, 4404, 4409, 4403, 4410, and 1009, a client bug that would
+ * repeat) are fatal; 1000 only follows `leave`; every other code, known or
+ * not (4401 included: the next attempt asks for a new token), is worth
  * reconnecting with backoff.
  */
 export function closeAction(code: number): CloseAction {
@@ -68,6 +83,8 @@ export function closeAction(code: number): CloseAction {
     case CloseCode.UNSUPPORTED_PROTOCOL:
     case CloseCode.ROOM_NOT_FOUND:
     case CloseCode.ROOM_FULL:
+    case CloseCode.REMOVED:
+    case CloseCode.MEETING_ENDED:
     case CloseCode.MESSAGE_TOO_BIG:
       return 'fatal';
     default:
@@ -80,6 +97,9 @@ const CLOSE_ERROR_CODES: Readonly<Record<number, string>> = {
   [CloseCode.ROOM_NOT_FOUND]: 'room_not_found',
   [CloseCode.IDLE_TIMEOUT]: 'idle_timeout',
   [CloseCode.ROOM_FULL]: 'room_full',
+  [CloseCode.JOIN_TOKEN_INVALID]: 'join_token_invalid',
+  [CloseCode.REMOVED]: 'removed',
+  [CloseCode.MEETING_ENDED]: 'meeting_ended',
   [CloseCode.SERVICE_RESTART]: 'server_shutting_down',
   [CloseCode.INTERNAL_ERROR]: 'internal_error',
   [CloseCode.CLIENT_TOO_SLOW]: 'client_too_slow',

@@ -29,7 +29,9 @@ export type ClientMessage =
   | RemoveParticipant
   | LowerHand
   | SetRole
-  | EndMeeting;
+  | EndMeeting
+  | StartTranscription
+  | StopTranscription;
 
 export interface Join {
   id?: string | null;
@@ -151,6 +153,18 @@ export interface EndMeeting {
   id?: string | null;
   type: 'end_meeting';
 }
+/**
+ * Host action: transcribe the meeting from now on (everyone is told).
+ */
+export interface StartTranscription {
+  id?: string | null;
+  language?: string | null;
+  type: 'start_transcription';
+}
+export interface StopTranscription {
+  id?: string | null;
+  type: 'stop_transcription';
+}
 
 // ---- Server → client (server-messages.schema.json) ----
 
@@ -179,7 +193,8 @@ export type ServerMessage =
   | AccessChanged
   | Moderated
   | RoleChanged
-  | MeetingEndedMessage;
+  | MeetingEndedMessage
+  | TranscriptionChanged;
 
 export interface Joined {
   access: AccessInfo;
@@ -195,6 +210,7 @@ export interface Joined {
   reply_to: string | null;
   role: 'owner' | 'host' | 'participant' | 'guest';
   room: RoomInfo;
+  transcription: TranscriptionInfo;
   type: 'joined';
 }
 export interface AccessInfo {
@@ -234,6 +250,7 @@ export interface ParticipantInfo {
   id: string;
   joined_at: string;
   role: 'owner' | 'host' | 'participant' | 'guest';
+  shared_microphone: boolean;
   speaking: boolean;
   streams: StreamInfo[];
 }
@@ -249,6 +266,16 @@ export interface RoomInfo {
   slug: string;
   start_audio_muted: boolean;
   start_video_muted: boolean;
+}
+/**
+ * Whether the meeting is being transcribed: clients show an indicator and a notice.
+ */
+export interface TranscriptionInfo {
+  active: boolean;
+  language: string | null;
+  started_at: string | null;
+  started_by: string | null;
+  transcript_id: string | null;
 }
 export interface Published {
   reply_to: string | null;
@@ -379,4 +406,12 @@ export interface RoleChanged {
 export interface MeetingEndedMessage {
   by: string;
   type: 'meeting_ended';
+}
+/**
+ * To everyone: a transcript started or stopped.
+ */
+export interface TranscriptionChanged {
+  by: string | null;
+  transcription: TranscriptionInfo;
+  type: 'transcription';
 }

@@ -2,7 +2,7 @@
  * Convenience types over the generated protocol types (`protocol.gen.ts`).
  * Everything here is derived: the wire format lives in docs/protocol.md.
  */
-import type { ClientMessage, ServerMessage, StreamInfo } from './protocol.gen';
+import type { AccessInfo, ClientMessage, ParticipantInfo, ServerMessage, StreamInfo } from './protocol.gen';
 
 export type * from './protocol.gen';
 
@@ -43,6 +43,15 @@ export interface ReplyTypes {
   raise_hand: 'ack';
   reaction: 'ack';
   leave: 'ack';
+  lobby_decision: 'ack';
+  lock: 'ack';
+  mute_participant: 'ack';
+  remove_participant: 'ack';
+  lower_hand: 'ack';
+  set_role: 'ack';
+  end_meeting: 'ack';
+  start_transcription: 'ack';
+  stop_transcription: 'ack';
 }
 /** The success reply of a request of type `T`. */
 export type ReplyFor<T extends ClientMessageType> = ServerMessageOf<ReplyTypes[T]>;
@@ -61,9 +70,18 @@ export const REPLY_TYPES: { readonly [T in ClientMessageType]: readonly ReplyTyp
   raise_hand: ['ack'],
   reaction: ['ack'],
   leave: ['ack'],
+  lobby_decision: ['ack'],
+  lock: ['ack'],
+  mute_participant: ['ack'],
+  remove_participant: ['ack'],
+  lower_hand: ['ack'],
+  set_role: ['ack'],
+  end_meeting: ['ack'],
+  start_transcription: ['ack'],
+  stop_transcription: ['ack'],
 };
 
-/** Every server message type version 1 defines; others are ignored (forward compatibility). */
+/** Every server message type version 2 defines; others are ignored (forward compatibility). */
 export const SERVER_MESSAGE_TYPES: ReadonlySet<string> = new Set<ServerMessageType>([
   'joined',
   'published',
@@ -81,8 +99,24 @@ export const SERVER_MESSAGE_TYPES: ReadonlySet<string> = new Set<ServerMessageTy
   'hands',
   'reaction',
   'media_reset',
+  'lobby_request',
+  'lobby_resolved',
+  'access_changed',
+  'moderated',
+  'role_changed',
+  'meeting_ended',
+  'transcription',
 ]);
 
-/** The eight reactions of protocol version 1. */
+/** A participant's role in a meeting: owners and hosts moderate it. */
+export type Role = ParticipantInfo['role'];
+/** Roles that moderate the meeting and answer the lobby. */
+export function isHostRole(role: Role | null | undefined): boolean {
+  return role === 'owner' || role === 'host';
+}
+/** Who may enter a meeting without a host's decision. */
+export type AccessLevel = AccessInfo['level'];
+
+/** The eight reactions of the protocol. */
 export type ReactionEmoji = ServerMessageOf<'reaction'>['emoji'];
 export const REACTION_EMOJIS: readonly ReactionEmoji[] = ['👍', '👎', '👏', '❤️', '😂', '😮', '🎉', '🙏'];

@@ -3,6 +3,7 @@ import type {
   ChatMessage,
   Joined,
   Limits,
+  LobbyRequestInfo,
   ParticipantInfo,
   StreamInfo,
 } from '../signaling/types';
@@ -37,6 +38,8 @@ export function participant(
     streams: streams === 'av' ? [stream('0', 'microphone'), stream('1', 'camera')] : streams,
     hand_raised: false,
     speaking: false,
+    role: 'participant',
+    shared_microphone: false,
     ...rest,
   };
 }
@@ -55,8 +58,12 @@ export function joined(selfId: string, overrides: Partial<Joined> = {}): Joined 
   return {
     type: 'joined',
     reply_to: null,
-    protocol_version: 1,
+    protocol_version: 2,
     participant_id: selfId,
+    role: 'participant',
+    access: { level: 'trusted', locked: false },
+    lobby: null,
+    transcription: { active: false, language: null, started_at: null, started_by: null, transcript_id: null },
     room: { slug: 'abcd-efgh-ijkl', name: 'Point hebdo', start_audio_muted: false, start_video_muted: false },
     participants: [participant(selfId)],
     hands: [],
@@ -64,6 +71,19 @@ export function joined(selfId: string, overrides: Partial<Joined> = {}): Joined 
     chat: [],
     ice_servers: [],
     limits: LIMITS,
+    ...overrides,
+  };
+}
+
+/** A lobby request, as hosts get it. */
+export function lobbyRequest(id: string, overrides: Partial<LobbyRequestInfo> = {}): LobbyRequestInfo {
+  return {
+    id,
+    display_name: `Guest ${id}`,
+    signed_in: false,
+    email: null,
+    requested_at: '2025-03-14T09:30:00Z',
+    expires_at: '2025-03-14T09:40:00Z',
     ...overrides,
   };
 }

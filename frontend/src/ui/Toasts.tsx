@@ -3,9 +3,17 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 interface Toast {
   id: number;
   text: string;
+  testId: string | undefined;
 }
 
-type Notify = (text: string) => void;
+export interface NotifyOptions {
+  /** `data-testid` of the toast (for the browser journeys). */
+  testId?: string;
+  /** How long it stays (default: the provider's duration). */
+  durationMs?: number;
+}
+
+type Notify = (text: string, options?: NotifyOptions) => void;
 
 const ToastContext = createContext<Notify>(() => undefined);
 
@@ -21,14 +29,16 @@ export function ToastProvider({ children, durationMs = 5000 }: { children: React
     };
   }, []);
   const notify = useCallback<Notify>(
-    (text) => {
+    (text, options = {}) => {
       const id = nextId.current++;
       // The same message twice in a row is shown once.
-      setToasts((list) => (list.some((toast) => toast.text === text) ? list : [...list.slice(-2), { id, text }]));
+      setToasts((list) =>
+        list.some((toast) => toast.text === text) ? list : [...list.slice(-2), { id, text, testId: options.testId }],
+      );
       const timer = setTimeout(() => {
         timers.current.delete(timer);
         setToasts((list) => list.filter((toast) => toast.id !== id));
-      }, durationMs);
+      }, options.durationMs ?? durationMs);
       timers.current.add(timer);
     },
     [durationMs],
@@ -38,7 +48,7 @@ export function ToastProvider({ children, durationMs = 5000 }: { children: React
       {children}
       <div className="v-toasts" role="status" aria-live="polite">
         {toasts.map((toast) => (
-          <p key={toast.id} className="v-toast">
+          <p key={toast.id} className="v-toast" data-testid={toast.testId}>
             {toast.text}
           </p>
         ))}

@@ -3,8 +3,10 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Room } from '../../api/client';
+import { ApiError } from '../../api/client';
 import { renderWithI18n } from '../../i18n/testing';
-import { HomePage } from './components/HomePage';
+import { AccountContext, type Account } from '../account/AccountContext';
+import { HomePage, type HomePageProps } from './components/HomePage';
 
 afterEach(cleanup);
 
@@ -13,7 +15,8 @@ const room: Room = {
   slug: 'abcd-efgh-ijkl',
   name: null,
   url: 'https://visio.example/abcd-efgh-ijkl',
-  settings: { start_audio_muted: false, start_video_muted: false },
+  settings: { access_level: 'trusted', start_audio_muted: false, start_video_muted: false },
+  your_role: 'owner',
   created_at: '2025-03-14T09:00:00Z',
   updated_at: '2025-03-14T09:00:00Z',
 };
@@ -73,4 +76,65 @@ describe('HomePage', () => {
     expect(screen.getByTestId('create-meeting').textContent).toBe('Nouvelle réunion');
     expect((screen.getByTestId('language-select') as HTMLSelectElement).value).toBe('fr');
   });
+
+  it('asks to sign in first when this server wants an account to create meetings', () => {
+    const create = vi.fn(async () => room);
+    renderAs(signedOut({ anonymous_rooms: false }), { create, go: vi.fn() });
+    expect(screen.getByTestId('sign-in').getAttribute('href')).toBe('/auth/login?next=%2F');
+    fireEvent.click(screen.getByTestId('create-meeting'));
+    expect(create).not.toHaveBeenCalled();
+    expect(screen.getByTestId('sign-in-required').textContent).toMatch(/Sign in to create a meeting/);
+  });
+
+  it('asks to sign in when the server answers not_signed_in', async () => {
+    const create = vi.fn(async () => {
+      throw new ApiError(401, 'not_signed_in', 'Sign in');
+    });
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    renderWithI18n(createElement(HomePage, { create, go: vi.fn() }));
+    fireEvent.click(screen.getByTestId('create-meeting'));
+    expect(await screen.findByTestId('sign-in-required')).toBeTruthy();
+  });
+
+  it('signed in: the name, sign-out and the person\'s meetings', async () => {
+    const listMine = vi.fn(async () => [{ ...room, name: 'Point hebdo' }]);
+    const account: Account = {
+      loading: false,
+      config: { ...CONFIG, anonymous_rooms: false },
+      me: { id: 'u1', email: 'alice@example.org', given_name: 'Alice', family_name: 'Martin', display_name: 'Alice Martin' },
+    };
+    const create = vi.fn(async () => room);
+    renderAs(account, { create, go: vi.fn(), listMine });
+    expect(screen.getByTestId('account-name').textContent).toBe('Alice Martin');
+    expect(screen.getByTestId('sign-out')).toBeTruthy();
+    expect(screen.queryByTestId('sign-in')).toBeNull();
+    const item = await screen.findByTestId('my-meeting');
+    expect(item.textContent).toContain('Point hebdo');
+    expect(item.querySelector('a')?.getAttribute('href')).toBe('/abcd-efgh-ijkl');
+    // Its transcripts, one click away (the link's name says which meeting).
+    const transcripts = screen.getByRole('link', { name: 'Transcripts of Point hebdo' });
+    expect(transcripts.dataset.testid).toBe('my-meeting-transcripts');
+    expect(transcripts.getAttribute('href')).toBe('/abcd-efgh-ijkl/transcripts');
+    fireEvent.click(screen.getByTestId('create-meeting'));
+    await waitFor(() => expect(create).toHaveBeenCalled());
+  });
 });
+
+const CONFIG = {
+  protocol_version: 2,
+  max_participants: 150,
+  max_video_subscriptions: 25,
+  max_audio_subscriptions: 30,
+  ws_max_message_bytes: 65536,
+  public_url: null,
+  sign_in_enabled: true,
+  anonymous_rooms: true,
+};
+
+function signedOut(config: Partial<typeof CONFIG>): Account {
+  return { loading: false, config: { ...CONFIG, ...config }, me: null };
+}
+
+function renderAs(account: Account, props: HomePageProps) {
+  return renderWithI18n(createElement(AccountContext.Provider, { value: account }, createElement(HomePage, props)));
+}

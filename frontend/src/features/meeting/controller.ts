@@ -21,6 +21,15 @@ export type MeetingControllerLike = Pick<
   | 'raiseHand'
   | 'react'
   | 'setVisibleTiles'
+  | 'decideLobby'
+  | 'setLocked'
+  | 'muteParticipant'
+  | 'removeParticipant'
+  | 'lowerHand'
+  | 'setParticipantRole'
+  | 'endMeeting'
+  | 'startTranscription'
+  | 'stopTranscription'
 >;
 
 const indexes = new WeakMap<readonly Participant[], ReadonlyMap<string, Participant>>();
@@ -38,6 +47,16 @@ export function participantIndex(state: MeetingState): ReadonlyMap<string, Parti
 /** Whether our hand is raised. */
 export function selfHandRaised(state: MeetingState): boolean {
   return state.selfId !== null && state.hands.includes(state.selfId);
+}
+
+/** Whether we moderate the meeting (owner or host). */
+export function selfIsHost(state: MeetingState): boolean {
+  return state.role === 'owner' || state.role === 'host';
+}
+
+/** Whether we own the meeting (only the owner names co-hosts). */
+export function selfIsOwner(state: MeetingState): boolean {
+  return state.role === 'owner';
 }
 
 /** Whether our microphone is live (open and not muted). */

@@ -4,8 +4,31 @@
  * No network, no WebRTC. Imported by tests only.
  */
 import { vi } from 'vitest';
-import type { MeetingState, Participant } from '../../meeting';
+import type { MeetingState, Participant, TranscriptionState } from '../../meeting';
 import type { MeetingControllerLike } from './controller';
+
+/** A meeting that is not being transcribed. */
+export const NOT_TRANSCRIBED: TranscriptionState = Object.freeze({
+  active: false,
+  transcriptId: null,
+  language: null,
+  startedAt: null,
+  startedBy: null,
+  lastTranscriptId: null,
+});
+
+/** A meeting being transcribed (transcript `t1`, in English, started by Alice). */
+export function transcribing(overrides: Partial<TranscriptionState> = {}): TranscriptionState {
+  return {
+    active: true,
+    transcriptId: 't1',
+    language: 'en',
+    startedAt: '2025-03-14T09:30:00Z',
+    startedBy: 'Alice',
+    lastTranscriptId: null,
+    ...overrides,
+  };
+}
 
 const NO_FLAGS = Object.freeze({ microphone: false, camera: false, screen: false, screen_audio: false });
 
@@ -18,6 +41,7 @@ export function makeParticipant(id: string, overrides: Partial<Participant> = {}
     displayName: overrides.displayName ?? `Person ${id}`,
     joinedAt: '2025-03-14T09:00:00Z',
     isSelf: false,
+    role: 'participant',
     streams: [],
     publishing: { ...NO_FLAGS, microphone: microphoneOn, camera: cameraOn },
     muted: NO_FLAGS,
@@ -55,6 +79,13 @@ export function makeState(overrides: Partial<MeetingState> = {}): MeetingState {
     remoteMedia: {},
     connectionQuality: 'ok',
     limits: { idle_timeout_seconds: 60, max_audio_subscriptions: 30, max_message_bytes: 65536, max_participants: 150, max_video_subscriptions: 25 },
+    role: 'participant',
+    access: { level: 'trusted', locked: false },
+    lobby: [],
+    waiting: null,
+    moderation: null,
+    transcription: NOT_TRANSCRIBED,
+    transcriptionNotice: null,
     ...overrides,
   };
 }
@@ -76,6 +107,15 @@ export class FakeController implements MeetingControllerLike {
   readonly raiseHand = vi.fn(async (_raised: boolean) => undefined);
   readonly react = vi.fn(async (_emoji: string) => undefined);
   readonly setVisibleTiles = vi.fn((_tiles: readonly unknown[]) => undefined);
+  readonly decideLobby = vi.fn(async (_ids: readonly string[], _admit: boolean) => undefined);
+  readonly setLocked = vi.fn(async (_locked: boolean) => undefined);
+  readonly muteParticipant = vi.fn(async (_id: string, _source: string) => undefined);
+  readonly removeParticipant = vi.fn(async (_id: string) => undefined);
+  readonly lowerHand = vi.fn(async (_id: string) => undefined);
+  readonly setParticipantRole = vi.fn(async (_id: string, _role: 'host' | 'participant') => undefined);
+  readonly endMeeting = vi.fn(async () => undefined);
+  readonly startTranscription = vi.fn(async (_language?: string) => undefined);
+  readonly stopTranscription = vi.fn(async () => undefined);
 
   constructor(state: MeetingState = makeState()) {
     this.state = state;

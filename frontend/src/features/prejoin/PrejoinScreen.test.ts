@@ -4,9 +4,9 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderWithI18n } from '../../i18n/testing';
 import type { MediaDevicesLike } from '../../media/devices';
-import { PrejoinScreen } from './components/PrejoinScreen';
+import { PrejoinScreen, type PrejoinScreenProps } from './components/PrejoinScreen';
 
-const room = { slug: 'abcd-efgh-ijkl', name: 'Weekly', settings: { start_audio_muted: false, start_video_muted: false } };
+const room: PrejoinScreenProps['room'] = { slug: 'abcd-efgh-ijkl', name: 'Weekly', settings: { access_level: 'trusted', start_audio_muted: false, start_video_muted: false } };
 
 function failingDevices(name: string): MediaDevicesLike & { getUserMedia: ReturnType<typeof vi.fn> } {
   return {
@@ -61,7 +61,7 @@ describe('PrejoinScreen', () => {
     window.localStorage.setItem('visio.displayName', 'Bob');
     renderWithI18n(
       createElement(PrejoinScreen, {
-        room: { ...room, settings: { start_audio_muted: true, start_video_muted: true } },
+        room: { ...room, settings: { access_level: 'trusted', start_audio_muted: true, start_video_muted: true } },
         onJoin,
         mediaDevices: devices,
       }),

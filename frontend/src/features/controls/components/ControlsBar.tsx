@@ -1,9 +1,11 @@
 import { memo, useEffect, useState } from 'react';
 import '../controls.css';
 import { useTranslation } from 'react-i18next';
-import type { MeetingState } from '../../../meeting';
+import { isHostRole, type MeetingState } from '../../../meeting';
 import { CountBadge } from '../../../ui/Badge';
+import { Icon } from '../../../ui/Icon';
 import { IconButton } from '../../../ui/IconButton';
+import { LeaveControl } from '../../moderation/components/LeaveControl';
 import type { LayoutMode } from '../../grid/layout';
 import { selfHandRaised, type MeetingControllerLike } from '../../meeting/controller';
 import { useMeetingSelector } from '../../meeting/hooks/useMeeting';
@@ -11,7 +13,7 @@ import { ReactionsMenu } from '../../reactions/components/ReactionsMenu';
 import { shortcutLabel, SHORTCUTS, useKeyboardShortcuts } from '../hooks/useKeyboardShortcuts';
 import { useMediaToggles } from '../hooks/useMediaToggles';
 
-export type Panel = 'chat' | 'participants';
+export type Panel = 'chat' | 'participants' | 'lobby';
 
 export interface ControlsBarProps {
   controller: Pick<
@@ -33,6 +35,12 @@ export interface ControlsBarProps {
   onOpenSettings: () => void;
   onOpenHelp: () => void;
   onLeave: () => void;
+  /** Hosts: the meeting's access, lock, co-hosts and invitations. */
+  onOpenMeetingSettings?: () => void;
+  /** Hosts: end the meeting for everyone. */
+  onEndForAll?: () => void;
+  /** Hosts: start or stop a transcript. */
+  onOpenTranscription?: () => void;
   /** The meeting code, shown next to the clock. */
   code: string;
 }
@@ -42,6 +50,10 @@ const selectCam = (s: MeetingState) => s.local.camera.enabled;
 const selectSharing = (s: MeetingState) => s.local.screen !== null;
 const selectUnread = (s: MeetingState) => s.chat.unread;
 const selectCount = (s: MeetingState) => s.participants.length;
+const selectIsHost = (s: MeetingState) => isHostRole(s.role);
+const selectWaiting = (s: MeetingState) => s.lobby.length;
+const selectLocked = (s: MeetingState) => s.access?.locked === true;
+const selectTranscribing = (s: MeetingState) => s.transcription.active;
 
 function canShareScreen(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
@@ -71,6 +83,9 @@ export const ControlsBar = memo(function ControlsBar({
   onOpenSettings,
   onOpenHelp,
   onLeave,
+  onOpenMeetingSettings,
+  onEndForAll,
+  onOpenTranscription,
   code,
 }: ControlsBarProps) {
   const { t } = useTranslation();
@@ -80,6 +95,10 @@ export const ControlsBar = memo(function ControlsBar({
   const handRaised = useMeetingSelector(controller, selfHandRaised);
   const unread = useMeetingSelector(controller, selectUnread);
   const count = useMeetingSelector(controller, selectCount);
+  const isHost = useMeetingSelector(controller, selectIsHost);
+  const waiting = useMeetingSelector(controller, selectWaiting);
+  const locked = useMeetingSelector(controller, selectLocked);
+  const transcribing = useMeetingSelector(controller, selectTranscribing);
   const toggles = useMediaToggles(controller);
   useKeyboardShortcuts({ microphone: toggles.toggleMicrophone, camera: toggles.toggleCamera });
 
@@ -91,6 +110,12 @@ export const ControlsBar = memo(function ControlsBar({
           |
         </span>
         <span className="v-bar__code">{code}</span>
+        {locked && (
+          <span className="v-bar__locked" title={t('access.locked')} data-testid="meeting-locked">
+            <Icon name="lock" size="1rem" />
+            <span className="fr-sr-only">{t('access.locked')}</span>
+          </span>
+        )}
       </div>
       <div className="v-bar__main" role="group" aria-label={t('controls.group')}>
         <IconButton
@@ -132,7 +157,7 @@ export const ControlsBar = memo(function ControlsBar({
           onClick={toggles.toggleHand}
         />
         <ReactionsMenu controller={controller} />
-        <IconButton icon="hangUp" label={t('controls.leave')} tone="danger" className="v-iconbtn--wide" data-testid="leave" onClick={onLeave} />
+        <LeaveControl controller={controller} onLeave={onLeave} onEndForAll={onEndForAll ?? onLeave} />
       </div>
       <div className="v-bar__side" role="group" aria-label={t('controls.sideGroup')}>
         <IconButton
@@ -144,7 +169,34 @@ export const ControlsBar = memo(function ControlsBar({
           onClick={onToggleLayout}
         />
         <IconButton icon="settings" label={t('controls.settings')} data-testid="open-settings" onClick={onOpenSettings} />
+        {isHost && onOpenMeetingSettings !== undefined && (
+          <IconButton icon="shield" label={t('controls.meetingSettings')} data-testid="open-meeting-settings" onClick={onOpenMeetingSettings} />
+        )}
+        {isHost && onOpenTranscription !== undefined && (
+          <IconButton
+            icon="transcript"
+            label={t('transcription.control')}
+            tone={transcribing ? 'active' : 'default'}
+            description={transcribing ? t('transcription.controlActive') : undefined}
+            aria-haspopup="dialog"
+            data-testid="open-transcription"
+            data-active={transcribing}
+            onClick={onOpenTranscription}
+          />
+        )}
         <IconButton icon="keyboard" label={t('controls.help')} data-testid="open-help" onClick={onOpenHelp} />
+        {isHost && (
+          <IconButton
+            icon="userAdd"
+            label={t('controls.lobby')}
+            tone={panel === 'lobby' ? 'active' : 'default'}
+            aria-pressed={panel === 'lobby'}
+            description={waiting > 0 ? t('lobby.waitingMany', { count: waiting }) : undefined}
+            data-testid="toggle-lobby"
+            onClick={() => onTogglePanel('lobby')}
+            badge={waiting > 0 ? <CountBadge count={waiting} data-testid="lobby-count" /> : null}
+          />
+        )}
         <IconButton
           icon="people"
           label={t('controls.participants')}

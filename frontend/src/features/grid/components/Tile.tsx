@@ -2,8 +2,9 @@ import { memo, useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MeetingState } from '../../../meeting';
 import { Icon } from '../../../ui/Icon';
-import { selfMicrophoneOn, type MeetingControllerLike } from '../../meeting/controller';
+import { selfMicrophoneOn } from '../../meeting/controller';
 import { useMeetingSelector, useParticipant } from '../../meeting/hooks/useMeeting';
+import { ParticipantMenu, type ModerationController } from '../../moderation/components/ParticipantMenu';
 import { useMeasureTile } from '../hooks/useTileHeights';
 import type { TileSource } from '../layout';
 import { tileKey } from '../visibleTiles';
@@ -11,7 +12,7 @@ import { Avatar } from './Avatar';
 import { StreamVideo } from './StreamVideo';
 
 export interface TileProps {
-  controller: Pick<MeetingControllerLike, 'subscribe' | 'getSnapshot'>;
+  controller: ModerationController;
   participantId: string;
   source: TileSource;
   /** The large tile (screen share or speaker): shows everything rather than cropping. */
@@ -74,6 +75,7 @@ export const Tile = memo(function Tile({ controller, participantId, source, feat
       data-active-speaker={isActiveSpeaker ? 'true' : 'false'}
       data-audio-muted={audioMuted ? 'true' : 'false'}
       data-hand-raised={participant.handRaised ? 'true' : 'false'}
+      data-role={participant.role}
     >
       {(!showVideo || source === 'camera') && (
         <div className="v-tile__placeholder">
@@ -101,6 +103,7 @@ export const Tile = memo(function Tile({ controller, participantId, source, feat
           <span />
         </span>
       )}
+      {source === 'camera' && <ParticipantMenu controller={controller} participantId={participantId} variant="tile" />}
       <div className="v-tile__bar">
         {audioMuted && source === 'camera' && (
           <span className="v-tile__muted" title={t('tile.micMuted')}>

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { MeetingState, VisibleTile } from '../../../meeting';
 import { Icon } from '../../../ui/Icon';
 import type { MeetingControllerLike } from '../../meeting/controller';
+import type { ModerationController } from '../../moderation/components/ParticipantMenu';
 import { sameItems, useMeetingSelector } from '../../meeting/hooks/useMeeting';
 import { useElementSize } from '../hooks/useElementSize';
 import { TileMeasureContext, useTileHeights } from '../hooks/useTileHeights';
@@ -41,7 +42,7 @@ function sameGridInput(a: GridInput, b: GridInput): boolean {
 }
 
 export interface VideoGridProps {
-  controller: Pick<MeetingControllerLike, 'subscribe' | 'getSnapshot' | 'setVisibleTiles'>;
+  controller: ModerationController & Pick<MeetingControllerLike, 'setVisibleTiles'>;
   mode: LayoutMode;
 }
 

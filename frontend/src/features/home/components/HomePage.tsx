@@ -1,9 +1,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { createRoom, type Room } from '../../../api/client';
+import { ApiError, createRoom, signInUrl, type Room } from '../../../api/client';
 import { AppHeader } from '../../../app/AppHeader';
 import { navigate } from '../../../app/router';
 import { Button } from '../../../ui/Button';
+import { canCreateMeetings, useAccount } from '../../account/AccountContext';
+import { MyMeetings } from '../../account/components/MyMeetings';
 import { HeroArt } from './HeroArt';
 import { normalizeMeetingCode } from '../meetingCode';
 
@@ -12,13 +14,21 @@ export interface HomePageProps {
   create?: () => Promise<Room>;
   /** Goes to a path (the app router by default). */
   go?: typeof navigate;
+  /** Lists the signed-in person's meetings (tests pass a fake). */
+  listMine?: () => Promise<Room[]>;
 }
 
-/** Home: create a meeting in one click, or join one by its code or link. */
-export function HomePage({ create = () => createRoom(), go = navigate }: HomePageProps) {
+/**
+ * Home: create a meeting in one click (or be asked to sign in first, when
+ * the server wants it), or join one by its code or link; signed in, the
+ * person's own meetings.
+ */
+export function HomePage({ create = () => createRoom(), go = navigate, listMine }: HomePageProps) {
   const { t } = useTranslation();
+  const account = useAccount();
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState(false);
+  const [signInNeeded, setSignInNeeded] = useState(false);
   const [code, setCode] = useState('');
   const [codeError, setCodeError] = useState(false);
   const codeId = useId();
@@ -33,14 +43,20 @@ export function HomePage({ create = () => createRoom(), go = navigate }: HomePag
 
   const onCreate = async () => {
     if (creating) return;
-    setCreating(true);
     setCreateError(false);
+    if (!canCreateMeetings(account)) {
+      setSignInNeeded(true);
+      return;
+    }
+    setCreating(true);
     try {
       const room = await create();
       go(`/${room.slug}`, { state: { created: true } });
     } catch (error) {
       console.warn('visio: could not create a meeting', error);
-      if (mounted.current) setCreateError(true);
+      if (!mounted.current) return;
+      if (error instanceof ApiError && error.code === 'not_signed_in') setSignInNeeded(true);
+      else setCreateError(true);
     } finally {
       if (mounted.current) setCreating(false);
     }
@@ -106,6 +122,17 @@ export function HomePage({ create = () => createRoom(), go = navigate }: HomePag
                 <p>{t('home.createFailed')}</p>
               </div>
             )}
+            {signInNeeded && (
+              <div className="fr-alert fr-alert--info fr-alert--sm v-home__alert" role="alert" data-testid="sign-in-required">
+                <p>{account.config?.sign_in_enabled === false ? t('home.createNeedsAccountNoSignIn') : t('home.createNeedsAccount')}</p>
+                {account.config?.sign_in_enabled !== false && (
+                  <a className="fr-btn fr-btn--sm v-home__signin" href={signInUrl('/')}>
+                    {t('account.signIn')}
+                  </a>
+                )}
+              </div>
+            )}
+            {account.me !== null && <MyMeetings {...(listMine ? { list: listMine } : {})} />}
             <ul className="v-home__points fr-raw-list">
               <li>{t('home.point1')}</li>
               <li>{t('home.point2')}</li>

@@ -1,17 +1,24 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import '../meeting.css';
 import { useTranslation } from 'react-i18next';
-import type { MeetingState } from '../../../meeting';
+import { isHostRole, type MeetingState } from '../../../meeting';
 import { useToast } from '../../../ui/Toasts';
+import { MeetingSettingsDialog } from '../../access/components/MeetingSettingsDialog';
 import { ChatPanel } from '../../chat/components/ChatPanel';
 import { ControlsBar, type Panel } from '../../controls/components/ControlsBar';
 import { VideoGrid } from '../../grid/components/VideoGrid';
 import type { LayoutMode } from '../../grid/layout';
+import { LobbyNotice } from '../../lobby/components/LobbyNotice';
+import { LobbyPanel } from '../../lobby/components/LobbyPanel';
+import { useLobbyAlerts } from '../../lobby/hooks/useLobbyAlerts';
+import { useMeetingNotices } from '../../moderation/hooks/useMeetingNotices';
 import { ParticipantsPanel } from '../../participants/components/ParticipantsPanel';
 import { mediaErrorMessage } from '../../prejoin/mediaErrors';
 import { ReactionsOverlay } from '../../reactions/components/ReactionsOverlay';
 import { SettingsDialog } from '../../settings/components/SettingsDialog';
 import { ShortcutsDialog } from '../../settings/components/ShortcutsDialog';
+import { TranscriptionDialog } from '../../transcription/components/TranscriptionDialog';
+import { TranscriptionStatus } from '../../transcription/components/TranscriptionStatus';
 import type { MeetingControllerLike } from '../controller';
 import { useMeetingSelector } from '../hooks/useMeeting';
 import { AloneHint } from './AloneHint';
@@ -28,6 +35,7 @@ export interface MeetingScreenProps {
 const selectStatus = (s: MeetingState) => s.status;
 const selectLocalError = (s: MeetingState) => s.local.error;
 const selectHands = (s: MeetingState) => s.hands;
+const selectIsHost = (s: MeetingState) => isHostRole(s.role);
 
 /** In the meeting: the stage, the side panel, the controls, remote audio and dialogs. */
 export function MeetingScreen({ controller, code, name }: MeetingScreenProps) {
@@ -36,7 +44,14 @@ export function MeetingScreen({ controller, code, name }: MeetingScreenProps) {
   const status = useMeetingSelector(controller, selectStatus);
   const [panel, setPanel] = useState<Panel | null>(null);
   const [layout, setLayout] = useState<LayoutMode>('grid');
-  const [dialog, setDialog] = useState<'settings' | 'help' | null>(null);
+  const [dialog, setDialog] = useState<'settings' | 'help' | 'meeting' | 'transcription' | null>(null);
+  const isHost = useMeetingSelector(controller, selectIsHost);
+  useLobbyAlerts(controller);
+  useMeetingNotices(controller);
+  // A host who is no longer one: their lobby panel closes.
+  useEffect(() => {
+    if (!isHost) setPanel((current) => (current === 'lobby' ? null : current));
+  }, [isHost]);
   const [audioBlocked, setAudioBlocked] = useState(false);
   const chatDraft = useRef('');
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -91,7 +106,16 @@ export function MeetingScreen({ controller, code, name }: MeetingScreenProps) {
   const openSettings = useCallback(() => setDialog('settings'), []);
   const openHelp = useCallback(() => setDialog('help'), []);
   const closeDialog = useCallback(() => setDialog(null), []);
+  const openMeetingSettings = useCallback(() => setDialog('meeting'), []);
+  const openTranscription = useCallback(() => setDialog('transcription'), []);
   const leave = useCallback(() => void controller.leave(), [controller]);
+  const endForAll = useCallback(() => {
+    controller.endMeeting().catch((error: unknown) => {
+      console.warn('visio: could not end the meeting', error);
+      notify(t('errors.actionFailed'));
+    });
+  }, [controller, notify, t]);
+  const viewLobby = useCallback(() => setPanel('lobby'), []);
   const onAudioBlocked = useCallback(() => setAudioBlocked(true), []);
 
   return (
@@ -120,10 +144,13 @@ export function MeetingScreen({ controller, code, name }: MeetingScreenProps) {
           </h1>
           <VideoGrid controller={controller} mode={layout} />
           <ReactionsOverlay controller={controller} />
+          <TranscriptionStatus controller={controller} />
           <AloneHint controller={controller} code={code} />
+          {isHost && panel !== 'lobby' && <LobbyNotice controller={controller} onView={viewLobby} />}
         </main>
         {panel === 'chat' && <ChatPanel controller={controller} onClose={closePanel} draft={chatDraft} />}
         {panel === 'participants' && <ParticipantsPanel controller={controller} onClose={closePanel} />}
+        {panel === 'lobby' && <LobbyPanel controller={controller} onClose={closePanel} />}
       </div>
       <footer className="v-meeting__controls">
         <ControlsBar
@@ -135,12 +162,17 @@ export function MeetingScreen({ controller, code, name }: MeetingScreenProps) {
           onOpenSettings={openSettings}
           onOpenHelp={openHelp}
           onLeave={leave}
+          onOpenMeetingSettings={openMeetingSettings}
+          onEndForAll={endForAll}
+          onOpenTranscription={openTranscription}
           code={code}
         />
       </footer>
       <RemoteAudio controller={controller} onBlocked={onAudioBlocked} />
       <SettingsDialog controller={controller} open={dialog === 'settings'} onClose={closeDialog} />
       <ShortcutsDialog open={dialog === 'help'} onClose={closeDialog} />
+      {isHost && <MeetingSettingsDialog controller={controller} slug={code} open={dialog === 'meeting'} onClose={closeDialog} />}
+      {isHost && <TranscriptionDialog controller={controller} slug={code} open={dialog === 'transcription'} onClose={closeDialog} />}
     </div>
   );
 }

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { ApiError, getRoom, type Room } from '../../../api/client';
-import { navigate, navigationState } from '../../../app/router';
-import { MeetingController, type MeetingState } from '../../../meeting';
+import { navigate, navigationState, transcriptsPath } from '../../../app/router';
+import { isHostRole, MeetingController, type MeetingState } from '../../../meeting';
 import { Button } from '../../../ui/Button';
+import { WaitingScreen } from '../../lobby/components/WaitingScreen';
 import { PrejoinScreen, type JoinRequest } from '../../prejoin/components/PrejoinScreen';
 import type { MeetingControllerLike } from '../controller';
 import { useMeetingSelector } from '../hooks/useMeeting';
@@ -71,7 +73,7 @@ export default function RoomPage({ slug, lookup = getRoom, createController = de
     const { controller } = session;
     return () => {
       const { status } = controller.getSnapshot();
-      if (status === 'joined' || status === 'reconnecting' || status === 'connecting') {
+      if (status === 'joined' || status === 'reconnecting' || status === 'connecting' || status === 'waiting') {
         void controller.leave().finally(() => controller.dispose());
       } else {
         controller.dispose();
@@ -99,6 +101,12 @@ export default function RoomPage({ slug, lookup = getRoom, createController = de
   const rejoin = useCallback(() => {
     if (session !== null) join({ ...session.request, tracks: {} });
   }, [session, join]);
+  // Giving up the wait in the lobby: back to the pre-join screen (the request is withdrawn).
+  const cancelWaiting = useCallback(() => {
+    if (session === null) return;
+    void session.controller.leave();
+    setSession(null);
+  }, [session]);
 
   if (found.status === 'loading') {
     return (
@@ -129,21 +137,59 @@ export default function RoomPage({ slug, lookup = getRoom, createController = de
     );
   }
   if (session === null) return <PrejoinScreen room={room} isNew={isNew} onJoin={join} />;
-  return <MeetingSession key={session.id} controller={session.controller} room={room} onRejoin={rejoin} />;
+  return (
+    <MeetingSession
+      key={session.id}
+      controller={session.controller}
+      room={room}
+      name={session.request.name}
+      onRejoin={rejoin}
+      onCancelWaiting={cancelWaiting}
+    />
+  );
 }
 
 const selectStatus = (s: MeetingState) => s.status;
-const selectErrorCode = (s: MeetingState) => s.error?.code ?? null;
+const selectError = (s: MeetingState) => s.error;
+const selectCamera = (s: MeetingState) => s.local.cameraStream;
+/** Hosts, after the meeting: the transcript made in it (stopped, or still running when we left). */
+const selectTranscript = (s: MeetingState) =>
+  isHostRole(s.role) ? (s.transcription.lastTranscriptId ?? s.transcription.transcriptId) : null;
 
-function MeetingSession({ controller, room, onRejoin }: { controller: MeetingControllerLike; room: Room; onRejoin: () => void }) {
+interface MeetingSessionProps {
+  controller: MeetingControllerLike;
+  room: Room;
+  /** The name we joined (or asked to enter) with. */
+  name: string;
+  onRejoin: () => void;
+  onCancelWaiting: () => void;
+}
+
+function MeetingSession({ controller, room, name, onRejoin, onCancelWaiting }: MeetingSessionProps) {
   const { t } = useTranslation();
   const status = useMeetingSelector(controller, selectStatus);
-  const errorCode = useMeetingSelector(controller, selectErrorCode);
+  const error = useMeetingSelector(controller, selectError);
+  const errorCode = error?.code ?? null;
+  const camera = useMeetingSelector(controller, selectCamera);
+  const transcript = useMeetingSelector(controller, selectTranscript);
+  // Closing the tab while waiting: withdraw the request at once (else hosts see it for 30 s more).
+  useEffect(() => {
+    if (status !== 'waiting') return;
+    const onPageHide = () => void controller.leave();
+    window.addEventListener('pagehide', onPageHide);
+    return () => window.removeEventListener('pagehide', onPageHide);
+  }, [status, controller]);
   const home = (
     <Button priority="secondary" icon="home" onClick={() => navigate('/')}>
       {t('common.backHome')}
     </Button>
   );
+  const transcriptLink =
+    transcript !== null ? (
+      <Button priority="secondary" icon="transcript" data-testid="after-meeting-transcript" onClick={() => navigate(transcriptsPath(room.slug, transcript))}>
+        {t('transcription.seeTranscript')}
+      </Button>
+    ) : null;
 
   if (status === 'idle' || status === 'connecting') {
     return (
@@ -152,6 +198,33 @@ function MeetingSession({ controller, room, onRejoin }: { controller: MeetingCon
           <span className="v-spinner" aria-hidden="true" />
           <p>{t('room.joining')}</p>
         </div>
+      </div>
+    );
+  }
+  if (status === 'waiting') {
+    return (
+      <div data-testid="meeting" data-status="waiting">
+        <WaitingScreen name={name} meeting={room.name ?? room.slug} onCancel={onCancelWaiting} camera={camera} />
+      </div>
+    );
+  }
+  if (status === 'ended') {
+    const removed = errorCode === 'removed';
+    return (
+      <div data-testid="meeting" data-status="ended">
+        <StatusPage
+          title={removed ? t('ended.removedTitle') : error?.byYou ? t('ended.byYouTitle') : t('ended.title')}
+          data-testid={removed ? 'removed-screen' : 'meeting-ended-screen'}
+          actions={
+            <>
+              {transcriptLink}
+              {home}
+            </>
+          }
+        >
+          <p>{removed ? t('ended.removedText') : t('ended.text')}</p>
+          {transcriptLink !== null && <p>{t('ended.transcript')}</p>}
+        </StatusPage>
       </div>
     );
   }
@@ -166,6 +239,7 @@ function MeetingSession({ controller, room, onRejoin }: { controller: MeetingCon
               <Button icon="refresh" data-testid="rejoin" onClick={onRejoin}>
                 {t('left.rejoin')}
               </Button>
+              {transcriptLink}
               {home}
             </>
           }
@@ -177,6 +251,49 @@ function MeetingSession({ controller, room, onRejoin }: { controller: MeetingCon
   }
   if (status === 'failed') {
     if (errorCode === 'room_not_found') return <MeetingNotFound code={room.slug} />;
+    if (errorCode === 'lobby_denied') {
+      return (
+        <StatusPage title={t('lobbyOutcome.deniedTitle')} data-testid="lobby-denied" actions={home}>
+          <p>{t('lobbyOutcome.deniedText')}</p>
+        </StatusPage>
+      );
+    }
+    if (errorCode === 'lobby_expired' || errorCode === 'lobby_cancelled') {
+      return (
+        <StatusPage
+          title={t('lobbyOutcome.expiredTitle')}
+          data-testid="lobby-expired"
+          actions={
+            <>
+              <Button icon="refresh" data-testid="ask-again" onClick={onRejoin}>
+                {t('lobbyOutcome.askAgain')}
+              </Button>
+              {home}
+            </>
+          }
+        >
+          <p>{errorCode === 'lobby_expired' ? t('lobbyOutcome.expiredText') : t('lobbyOutcome.cancelledText')}</p>
+        </StatusPage>
+      );
+    }
+    if (errorCode === 'rate_limited') {
+      return (
+        <StatusPage
+          title={t('rateLimited.title')}
+          data-testid="rate-limited"
+          actions={
+            <>
+              <Button icon="refresh" onClick={onRejoin}>
+                {t('common.retry')}
+              </Button>
+              {home}
+            </>
+          }
+        >
+          <p>{waitText(t, error?.retryAfter ?? null)}</p>
+        </StatusPage>
+      );
+    }
     const full = errorCode === 'room_full';
     return (
       <StatusPage
@@ -196,6 +313,13 @@ function MeetingSession({ controller, room, onRejoin }: { controller: MeetingCon
     );
   }
   return <MeetingScreen controller={controller} code={room.slug} name={room.name} />;
+}
+
+/** "Try again in 3 minutes" from a Retry-After in seconds. */
+function waitText(t: TFunction, seconds: number | null): string {
+  if (seconds === null || seconds <= 0) return t('rateLimited.text');
+  if (seconds < 60) return t('rateLimited.seconds', { count: Math.ceil(seconds) });
+  return t('rateLimited.minutes', { count: Math.ceil(seconds / 60) });
 }
 
 function failureKey(code: string | null) {

@@ -6,15 +6,16 @@ import { StatusBadge } from '../../../ui/Badge';
 import { Icon } from '../../../ui/Icon';
 import { SidePanel } from '../../../ui/SidePanel';
 import { Avatar } from '../../grid/components/Avatar';
-import { selfMicrophoneOn, type MeetingControllerLike } from '../../meeting/controller';
+import { selfMicrophoneOn } from '../../meeting/controller';
 import { useMeetingSelector } from '../../meeting/hooks/useMeeting';
+import { ParticipantMenu, type ModerationController } from '../../moderation/components/ParticipantMenu';
 import { listParticipants, type ListedParticipant } from '../order';
 
 const selectParticipants = (s: MeetingState) => s.participants;
 const selectHands = (s: MeetingState) => s.hands;
 
 export interface ParticipantsPanelProps {
-  controller: Pick<MeetingControllerLike, 'subscribe' | 'getSnapshot'>;
+  controller: ModerationController;
   onClose: () => void;
 }
 
@@ -35,14 +36,22 @@ export function ParticipantsPanel({ controller, onClose }: ParticipantsPanelProp
       {hands.length > 0 && <p className="v-people__summary">{t('participants.handsSummary', { count: hands.length })}</p>}
       <ul className="v-people fr-raw-list" aria-label={t('participants.listLabel')} tabIndex={0}>
         {listed.map((item) => (
-          <ParticipantItem key={item.participant.id} item={item} selfMicOn={selfMicOn} />
+          <ParticipantItem key={item.participant.id} item={item} selfMicOn={selfMicOn} controller={controller} />
         ))}
       </ul>
     </SidePanel>
   );
 }
 
-const ParticipantItem = memo(function ParticipantItem({ item, selfMicOn }: { item: ListedParticipant; selfMicOn: boolean }) {
+const ParticipantItem = memo(function ParticipantItem({
+  item,
+  selfMicOn,
+  controller,
+}: {
+  item: ListedParticipant;
+  selfMicOn: boolean;
+  controller: ModerationController;
+}) {
   const { t } = useTranslation();
   const { participant, handRank } = item;
   const muted = participant.isSelf ? !selfMicOn : !participant.microphoneOn;
@@ -54,6 +63,7 @@ const ParticipantItem = memo(function ParticipantItem({ item, selfMicOn }: { ite
       data-audio-muted={muted ? 'true' : 'false'}
       data-hand-raised={handRank !== null ? 'true' : 'false'}
       data-hand-rank={handRank ?? undefined}
+      data-role={participant.role}
     >
       <Avatar name={participant.displayName} seed={participant.id} size={36} />
       <span className="v-people__who">
@@ -61,6 +71,11 @@ const ParticipantItem = memo(function ParticipantItem({ item, selfMicOn }: { ite
           {participant.displayName}
           {participant.isSelf && <span className="v-people__you"> ({t('participants.you')})</span>}
         </span>
+        {participant.role !== 'participant' && (
+          <StatusBadge tone={participant.role === 'guest' ? 'neutral' : 'info'} className="v-people__role" data-testid="role-badge">
+            {participant.role === 'guest' ? t('roles.guest') : participant.role === 'owner' ? t('roles.owner') : t('roles.host')}
+          </StatusBadge>
+        )}
         {handRank !== null && (
           <StatusBadge tone="new" className="v-people__hand">
             <Icon name="hand" size="0.875rem" />
@@ -72,6 +87,7 @@ const ParticipantItem = memo(function ParticipantItem({ item, selfMicOn }: { ite
         <Icon name={muted ? 'micOff' : 'mic'} size="1.25rem" />
         <span className="fr-sr-only">{muted ? t('participants.micOff') : t('participants.micOn')}</span>
       </span>
+      <ParticipantMenu controller={controller} participantId={participant.id} variant="list" />
     </li>
   );
 });

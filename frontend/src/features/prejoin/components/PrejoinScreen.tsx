@@ -3,6 +3,7 @@ import '../prejoin.css';
 import { useTranslation } from 'react-i18next';
 import type { Room } from '../../../api/client';
 import { AppHeader } from '../../../app/AppHeader';
+import { useAccount } from '../../account/AccountContext';
 import { readStorage, STORAGE_KEYS, writeStorage } from '../../../app/storage';
 import type { MediaDevicesLike } from '../../../media/devices';
 import { Button } from '../../../ui/Button';
@@ -28,7 +29,8 @@ export interface JoinRequest {
 }
 
 export interface PrejoinScreenProps {
-  room: Pick<Room, 'slug' | 'name' | 'settings'>;
+  /** The meeting; `your_role` (from the lookup) says whether we will wait in the lobby. */
+  room: Pick<Room, 'slug' | 'name' | 'settings'> & Partial<Pick<Room, 'your_role'>>;
   /** The meeting was just created here: say it is ready and show its link first. */
   isNew?: boolean;
   onJoin: (request: JoinRequest) => void;
@@ -51,7 +53,14 @@ function deviceOptions(devices: readonly MediaDeviceInfo[], unnamed: (n: number)
 export function PrejoinScreen({ room, isNew = false, onJoin, mediaDevices = browserMediaDevices() }: PrejoinScreenProps) {
   const { t } = useTranslation();
   const nameId = useId();
-  const [name, setName] = useState(() => readStorage(STORAGE_KEYS.displayName) ?? '');
+  const { me } = useAccount();
+  const [name, setName] = useState(() => readStorage(STORAGE_KEYS.displayName) ?? me?.display_name ?? '');
+  // Guests of a meeting that is not public wait for a host (a locked meeting is not known here).
+  const willAsk = room.your_role === 'guest' && room.settings.access_level !== 'public';
+  // Signed in: the account's name, unless one was typed (the account loads after the first render).
+  useEffect(() => {
+    if (me !== null) setName((current) => (current === '' ? me.display_name : current));
+  }, [me]);
   const [nameError, setNameError] = useState(false);
   const [micOn, setMicOn] = useState(!room.settings.start_audio_muted);
   const [camOn, setCamOn] = useState(!room.settings.start_video_muted);
@@ -248,8 +257,13 @@ export function PrejoinScreen({ room, isNew = false, onJoin, mediaDevices = brow
                   </p>
                 )}
               </div>
+              {willAsk && (
+                <p className="fr-hint-text v-prejoin__ask" data-testid="lobby-hint">
+                  {t('prejoin.askHint')}
+                </p>
+              )}
               <Button type="submit" size="lg" className="v-prejoin__submit" data-testid="join-button">
-                {t('prejoin.join')}
+                {willAsk ? t('prejoin.ask') : t('prejoin.join')}
               </Button>
             </form>
           </section>
