@@ -45,6 +45,7 @@ from visio.media.base import (
     SubscriptionOffer,
 )
 from visio.signaling import messages as m
+from visio.transcripts.errors import TranscriptionUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -866,7 +867,7 @@ class LiveRoom:
             allowed = " and ".join(self.settings.transcription_allowed_roles)
             raise Forbidden(f"On this server only the meeting's {allowed} can start a transcript")
         if self._transcriber is None:
-            raise InvalidState("This server makes no transcripts")
+            raise TranscriptionUnavailable()
         async with self._transcription_lock:
             if self.transcription is not None:
                 raise InvalidState("The meeting is being transcribed already")
