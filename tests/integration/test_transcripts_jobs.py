@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from email.message import Message
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.harness import free_port, run_app_without_media, run_redis, run_worker
+from tests.harness import run_app_without_media, run_redis, run_worker
+from tests.smtp import smtp_server
 from tests.speech_fixtures import VOICE_A, VOICE_B, synthesize, write_wav
 from visio.accounts.models import User
 from visio.config import Settings, load_settings
@@ -41,31 +38,6 @@ BOB = "Let us move the meeting to Thursday morning at ten."
 FAST = {"transcript_job_lease_seconds": "3", "transcript_sweep_seconds": "1"}
 
 T = TypeVar("T")
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        from email import message_from_bytes
-
-        self.messages.append(message_from_bytes(envelope.content))
-        self.arrived.set()
-        return "250 OK"
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def captured_meeting(settings: Settings) -> str:

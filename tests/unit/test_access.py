@@ -7,20 +7,17 @@ same rules against a real Janus are in tests/integration/test_access.py.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.harness import free_port
+from tests.smtp import smtp_server
 from tests.unit.fakes import FakeMedia, offer_sdp
 from tests.unit.test_signaling import API_HEADERS, Peer, browser, meeting, peer
 from visio.access.lobby import Gatekeeper
@@ -575,31 +572,6 @@ def test_a_thousand_guesses_find_nothing_and_are_throttled(tmp_path: Path) -> No
         allowed = 60 + int(time.monotonic() - started) + 1
         assert statuses[404] <= allowed and statuses[429] >= 1000 - allowed
         assert retry_after and all(int(value) >= 1 for value in retry_after)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        from email import message_from_bytes
-
-        self.messages.append(message_from_bytes(envelope.content))
-        self.arrived.set()
-        return "250 OK"
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def test_invitation_is_emailed_and_lets_the_invited_person_in(tmp_path: Path) -> None:
