@@ -1705,8 +1705,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                slug: string;
                 transcript_id: string;
+                slug: string;
             };
             cookie?: never;
         };
@@ -1871,8 +1871,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                slug: string;
                 transcript_id: string;
+                slug: string;
             };
             cookie?: never;
         };

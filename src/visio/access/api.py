@@ -211,22 +211,31 @@ def caller_of(request: Request, services: Services, user: User | None) -> Caller
     return Caller(user, read_visitor(request, services.settings))
 
 
-@router.get(
-    "/rooms/{slug}/members",
-    response_model=list[MemberOut],
-    responses=error_responses(RoomNotFound, Forbidden, *VALIDATION_ERRORS),
-    summary="Co-hosts and invited people of a meeting (owner and hosts)",
-)
-def list_members(
+def hosted_room(
     slug: str,
     request: Request,
     session: DbSession,
     services: ServicesDep,
     access: AccessDep,
     user: OptionalUser,
-) -> list[MemberOut]:
+) -> Room:
+    """The meeting of the path, for its owner and hosts only (``forbidden`` otherwise)."""
     room = find_room(session, services, slug)
     access.require_host(room, caller_of(request, services, user))
+    return room
+
+
+#: ``def endpoint(room: HostedRoom)``: the path's meeting, the caller being its owner or a host.
+HostedRoom = Annotated[Room, Depends(hosted_room)]
+
+
+@router.get(
+    "/rooms/{slug}/members",
+    response_model=list[MemberOut],
+    responses=error_responses(RoomNotFound, Forbidden, *VALIDATION_ERRORS),
+    summary="Co-hosts and invited people of a meeting (owner and hosts)",
+)
+def list_members(room: HostedRoom, access: AccessDep) -> list[MemberOut]:
     return [member_out(member) for member in access.members(room)]
 
 

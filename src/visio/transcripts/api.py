@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 
 from visio import audit
-from visio.access.api import AccessDep, caller_of, find_room
+from visio.access.api import AccessDep, HostedRoom, caller_of, find_room
 from visio.access.visitor import client_address
 from visio.accounts.deps import OptionalUser
 from visio.deps import DbSession, ServicesDep, SettingsDep
@@ -47,17 +47,7 @@ _READ_ERRORS: tuple[type[VisioError], ...] = (
     responses=error_responses(RoomNotFound, Forbidden, *VALIDATION_ERRORS),
     summary="A meeting's transcripts, newest first, with their progress (owner and hosts)",
 )
-def list_transcripts(
-    slug: str,
-    request: Request,
-    session: DbSession,
-    services: ServicesDep,
-    access: AccessDep,
-    user: OptionalUser,
-    transcripts: TranscriptsDep,
-) -> list[TranscriptSummary]:
-    room = find_room(session, services, slug)
-    access.require_host(room, caller_of(request, services, user))
+def list_transcripts(room: HostedRoom, transcripts: TranscriptsDep) -> list[TranscriptSummary]:
     return transcripts.list(room)
 
 
@@ -68,17 +58,8 @@ def list_transcripts(
     summary="One transcript: its status, and who said what once it is done (owner and hosts)",
 )
 def get_transcript(
-    slug: str,
-    transcript_id: str,
-    request: Request,
-    session: DbSession,
-    services: ServicesDep,
-    access: AccessDep,
-    user: OptionalUser,
-    transcripts: TranscriptsDep,
+    transcript_id: str, room: HostedRoom, transcripts: TranscriptsDep
 ) -> TranscriptOut:
-    room = find_room(session, services, slug)
-    access.require_host(room, caller_of(request, services, user))
     return transcripts.out(transcripts.get(room, transcript_id))
 
 
@@ -101,18 +82,11 @@ def get_transcript(
     summary="Download a transcript as .txt, .vtt, .srt, .docx or .json (owner and hosts)",
 )
 def download_transcript(
-    slug: str,
     transcript_id: str,
-    request: Request,
-    session: DbSession,
-    services: ServicesDep,
-    access: AccessDep,
-    user: OptionalUser,
+    room: HostedRoom,
     transcripts: TranscriptsDep,
     format: Annotated[ExportFormat, Query(description="File format")] = ExportFormat.TXT,
 ) -> Response:
-    room = find_room(session, services, slug)
-    access.require_host(room, caller_of(request, services, user))
     download = transcripts.download(room, transcripts.get(room, transcript_id), format)
     return Response(
         download.content,
