@@ -104,7 +104,7 @@ describe('api client', () => {
           headers: { 'content-type': 'application/json', 'retry-after': '30' },
         }),
     });
-    await expect(requestJoin('abcd-efgh-ijkl', 'Bob', client)).rejects.toMatchObject({
+    await expect(requestJoin('abcd-efgh-ijkl', 'Bob', {}, client)).rejects.toMatchObject({
       status: 429,
       code: 'rate_limited',
       retryAfter: 30,
@@ -137,9 +137,11 @@ describe('api client', () => {
     await expect(deleteTranscript('abcd-efgh-ijkl', 't-1', busy)).rejects.toMatchObject({ status: 409, code: 'transcript_busy' });
   });
 
-  it('asks to join as one person, not a shared meeting-room microphone', async () => {
+  it('asks to join as one person unless the microphone is shared by a room', async () => {
     const seen: Request[] = [];
-    await requestJoin('abcd-efgh-ijkl', 'Bob', server(200, { status: 'admitted' }, seen));
+    await requestJoin('abcd-efgh-ijkl', 'Bob', {}, server(200, { status: 'admitted' }, seen));
+    await requestJoin('abcd-efgh-ijkl', 'Room 4', { sharedMicrophone: true }, server(200, { status: 'admitted' }, seen));
     await expect(seen[0]?.json()).resolves.toEqual({ display_name: 'Bob', shared_microphone: false });
+    await expect(seen[1]?.json()).resolves.toEqual({ display_name: 'Room 4', shared_microphone: true });
   });
 });

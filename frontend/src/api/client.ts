@@ -202,19 +202,31 @@ export function deleteRoom(slug: string, client: ApiClient = api): Promise<void>
   return unwrapEmpty(client.DELETE('/api/v1/rooms/{slug}', { params: { path: { slug } } }));
 }
 
+/** How this browser enters: see {@link requestJoin}. */
+export interface JoinRequestOptions {
+  /**
+   * A meeting-room microphone that several people speak into: the server
+   * tells their voices apart in transcripts. Default false (one person).
+   */
+  sharedMicrophone?: boolean;
+}
+
 /**
  * Asks to enter a meeting as `displayName`: `status: "admitted"` with a join
  * token (single-use, valid `token_expires_in` seconds), or `"waiting"` in the
  * lobby (then poll {@link lobbyStatus}). Throws {@link ApiError}:
  * `room_not_found`, `room_full`, `rate_limited` (with `retryAfter`).
  */
-export function requestJoin(slug: string, displayName: string, client: ApiClient = api): Promise<JoinOut> {
+export function requestJoin(
+  slug: string,
+  displayName: string,
+  options: JoinRequestOptions = {},
+  client: ApiClient = api,
+): Promise<JoinOut> {
   return unwrap(
     client.POST('/api/v1/rooms/{slug}/join', {
       params: { path: { slug } },
-      // The web client is one person's device: a meeting-room microphone shared by several
-      // people (told apart by voice in transcripts) is not offered here yet.
-      body: { display_name: displayName, shared_microphone: false },
+      body: { display_name: displayName, shared_microphone: options.sharedMicrophone ?? false },
     }),
   );
 }

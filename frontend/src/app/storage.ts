@@ -7,6 +7,7 @@
 export const STORAGE_KEYS = {
   language: 'visio.language',
   displayName: 'visio.displayName',
+  sharedMicrophone: 'visio.sharedMicrophone',
   devices: 'visio.devices',
 } as const;
 

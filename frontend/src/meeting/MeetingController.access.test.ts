@@ -19,7 +19,7 @@ describe('MeetingController: entering', () => {
   it('joins the socket with the token POST /join gave', async () => {
     const s = setup();
     await joinMeeting(s);
-    expect(s.entry.requestJoin).toHaveBeenCalledWith('abcd-efgh-ijkl', 'Alice');
+    expect(s.entry.requestJoin).toHaveBeenCalledWith('abcd-efgh-ijkl', 'Alice', { sharedMicrophone: false });
     expect(s.socket().sentOfType('join')[0]).toMatchObject({ protocol_version: 2, token: 'tok1' });
     expect(s.controller.getSnapshot()).toMatchObject({ status: 'joined', role: 'participant', waiting: null });
   });
@@ -84,6 +84,17 @@ describe('MeetingController: entering', () => {
       status: 'failed',
       error: { code: 'rate_limited', retryAfter: 120 },
     });
+  });
+
+  it('enters as a shared room microphone, and again so when reconnecting', async () => {
+    const s = setup(() => ({ participants: [bob()] }));
+    await joinMeeting(s, { microphone: false, camera: false, sharedMicrophone: true });
+    s.socket().drop(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(s.entry.requestJoin.mock.calls).toEqual([
+      ['abcd-efgh-ijkl', 'Alice', { sharedMicrophone: true }],
+      ['abcd-efgh-ijkl', 'Alice', { sharedMicrophone: true }],
+    ]);
   });
 
   it('asks POST /join again for every reconnection', async () => {

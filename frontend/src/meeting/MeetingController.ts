@@ -87,6 +87,8 @@ export interface JoinOptions {
   devices?: { microphone?: string; camera?: string; speaker?: string };
   /** Tracks opened by the pre-join screen: the controller takes them over (and stops them on leave). */
   tracks?: { microphone?: MediaStreamTrack; camera?: MediaStreamTrack };
+  /** A meeting-room microphone shared by several people (default false); kept for reconnections. */
+  sharedMicrophone?: boolean;
 }
 
 type Listener = () => void;
@@ -127,6 +129,7 @@ export class MeetingController {
   private nextReactionId = 1;
   private joinedOnce = false;
   private displayName = '';
+  private sharedMicrophone = false;
   /** Bumped by join, leave and dispose: an entry that completes for an older attempt is dropped. */
   private attempt = 0;
   /** Withdraws the lobby request being waited on. */
@@ -210,6 +213,7 @@ export class MeetingController {
     this.transcriptionNotice = null;
     this.lastTranscriptId = null;
     this.displayName = displayName;
+    this.sharedMicrophone = options.sharedMicrophone ?? false;
     this.status = 'connecting';
     const attempt = ++this.attempt;
     this.local.adopt({
@@ -274,6 +278,7 @@ export class MeetingController {
         ...(this.options.lobbyPollMs !== undefined ? { pollMs: this.options.lobbyPollMs } : {}),
         slug: this.options.slug,
         displayName: this.displayName,
+        sharedMicrophone: this.sharedMicrophone,
         signal: abort.signal,
         onWaiting: (wait) => {
           this.waiting = wait;

@@ -23,7 +23,7 @@ describe('enter', () => {
     const api = new FakeEntryApi();
     api.joinAnswers.push(admitted('t1', 'guest'));
     await expect(start(api).entering).resolves.toEqual({ token: 't1', role: 'guest' });
-    expect(api.requestJoin).toHaveBeenCalledWith('abcd-efgh-ijkl', 'Bob');
+    expect(api.requestJoin).toHaveBeenCalledWith('abcd-efgh-ijkl', 'Bob', { sharedMicrophone: false });
     expect(api.lobbyStatus).not.toHaveBeenCalled();
   });
 

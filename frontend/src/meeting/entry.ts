@@ -11,18 +11,19 @@ import {
   lobbyStatus,
   requestJoin,
   type JoinOut,
+  type JoinRequestOptions,
 } from '../api/client';
 import type { Role } from '../signaling/types';
 
 /** The three calls the entry makes (the REST API by default; tests pass fakes). */
 export interface EntryApi {
-  requestJoin(slug: string, displayName: string): Promise<JoinOut>;
+  requestJoin(slug: string, displayName: string, options: JoinRequestOptions): Promise<JoinOut>;
   lobbyStatus(slug: string): Promise<JoinOut>;
   leaveLobby(slug: string): Promise<void>;
 }
 
 export const restEntryApi: EntryApi = {
-  requestJoin: (slug, displayName) => requestJoin(slug, displayName),
+  requestJoin: (slug, displayName, options) => requestJoin(slug, displayName, options),
   lobbyStatus: (slug) => lobbyStatus(slug),
   leaveLobby: (slug) => leaveLobby(slug),
 };
@@ -70,6 +71,8 @@ export interface EnterOptions {
   api?: EntryApi;
   slug: string;
   displayName: string;
+  /** A meeting-room microphone shared by several people (default false). */
+  sharedMicrophone?: boolean;
   /** Called each time the server says we wait (first with the request, then on every poll). */
   onWaiting?: (wait: LobbyWait) => void;
   /** Aborting withdraws the lobby request (`DELETE /lobby`) and rejects with {@link EntryAborted}. */
@@ -105,6 +108,7 @@ const LOBBY_MESSAGES: Readonly<Record<string, string>> = {
 export async function enter(options: EnterOptions): Promise<Admission> {
   const { slug, displayName, signal, onWaiting } = options;
   const api = options.api ?? restEntryApi;
+  const join: JoinRequestOptions = { sharedMicrophone: options.sharedMicrophone ?? false };
   const pollMs = options.pollMs ?? 1_000;
   const sleep = options.sleep ?? abortableSleep;
   let waiting = false;
@@ -123,7 +127,7 @@ export async function enter(options: EnterOptions): Promise<Admission> {
 
   try {
     checkAborted(signal);
-    let admitted = outcome(await call(() => api.requestJoin(slug, displayName)));
+    let admitted = outcome(await call(() => api.requestJoin(slug, displayName, join)));
     while (admitted === null) {
       await sleep(pollMs, signal);
       checkAborted(signal);
@@ -135,7 +139,7 @@ export async function enter(options: EnterOptions): Promise<Admission> {
         checkAborted(signal);
         if (error.code === 'lobby_request_not_found') {
           // The server lost the request (restart, or swept): ask again.
-          admitted = outcome(await call(() => api.requestJoin(slug, displayName)));
+          admitted = outcome(await call(() => api.requestJoin(slug, displayName, join)));
         } else if (error.code === 'rate_limited') {
           await sleep(Math.max(pollMs, (error.retryAfter ?? 2) * 1_000), signal);
         } else if (error.code === 'room_not_found') {

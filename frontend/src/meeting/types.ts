@@ -138,6 +138,8 @@ export interface Participant {
   isSelf: boolean;
   /** `owner` and `host` moderate the meeting; `guest`: not signed in. */
   role: Role;
+  /** A meeting-room microphone that several people speak into. */
+  sharedMicrophone: boolean;
   /** Streams others can receive now (the server's view). */
   streams: readonly StreamInfo[];
   /** Which sources are published (and their connection up). */

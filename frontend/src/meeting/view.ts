@@ -35,6 +35,7 @@ function build({ info, isSelf, handRaised, media }: Inputs): Participant {
     joinedAt: info.joined_at,
     isSelf,
     role: info.role,
+    sharedMicrophone: info.shared_microphone,
     streams: info.streams,
     publishing,
     muted,

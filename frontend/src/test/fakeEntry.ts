@@ -1,6 +1,6 @@
 /** A scripted entry API (POST /join, GET and DELETE /lobby) for tests: no network. */
 import { vi } from 'vitest';
-import type { ApiError, JoinOut } from '../api/client';
+import type { ApiError, JoinOut, JoinRequestOptions } from '../api/client';
 import type { EntryApi } from '../meeting/entry';
 
 export function admitted(token: string, role: JoinOut['role'] = 'participant'): JoinOut {
@@ -22,7 +22,7 @@ export class FakeEntryApi implements EntryApi {
   readonly lobbyAnswers: Answer[] = [];
   private tokens = 0;
 
-  readonly requestJoin = vi.fn(async (_slug: string, _displayName: string): Promise<JoinOut> => {
+  readonly requestJoin = vi.fn(async (_slug: string, _displayName: string, _options: JoinRequestOptions): Promise<JoinOut> => {
     return this.answer(this.joinAnswers.shift() ?? admitted(`tok${++this.tokens}`));
   });
 

@@ -60,6 +60,27 @@ describe('MeetingSettingsDialog', () => {
     );
   });
 
+  it('sets the transcript language, and goes back to the server default', async () => {
+    const api = fakeApi();
+    open('owner', api);
+    const select = screen.getByTestId('transcript-language-setting') as HTMLSelectElement;
+    await waitFor(() => expect(select.disabled).toBe(false));
+    expect(select.value).toBe('');
+    expect([...select.options].map((o) => o.text)).toEqual(['Server default', 'Français', 'English']);
+    fireEvent.change(select, { target: { value: 'en' } });
+    await waitFor(() => expect(select.value).toBe('en'));
+    expect(api.updateRoomSettings).toHaveBeenLastCalledWith('abcd-efgh-ijkl', {
+      access_level: 'trusted',
+      start_audio_muted: true,
+      start_video_muted: false,
+      transcript_language: 'en',
+    });
+    await waitFor(() => expect(select.disabled).toBe(false));
+    fireEvent.change(select, { target: { value: '' } });
+    await waitFor(() => expect(api.updateRoomSettings).toHaveBeenCalledTimes(2));
+    expect(api.updateRoomSettings).toHaveBeenLastCalledWith('abcd-efgh-ijkl', expect.objectContaining({ transcript_language: null }));
+  });
+
   it('locks the meeting live', () => {
     const controller = open('host', fakeApi());
     fireEvent.click(screen.getByTestId('lock-meeting'));

@@ -42,6 +42,7 @@ export function makeParticipant(id: string, overrides: Partial<Participant> = {}
     joinedAt: '2025-03-14T09:00:00Z',
     isSelf: false,
     role: 'participant',
+    sharedMicrophone: false,
     streams: [],
     publishing: { ...NO_FLAGS, microphone: microphoneOn, camera: cameraOn },
     muted: NO_FLAGS,

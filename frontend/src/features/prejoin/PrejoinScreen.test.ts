@@ -36,9 +36,26 @@ describe('PrejoinScreen', () => {
 
     fireEvent.change(screen.getByTestId('display-name'), { target: { value: '  Alice  ' } });
     fireEvent.click(screen.getByTestId('join-button'));
-    expect(onJoin).toHaveBeenCalledWith({ name: 'Alice', microphone: false, camera: false, devices: {}, tracks: {} });
+    expect(onJoin).toHaveBeenCalledWith({ name: 'Alice', microphone: false, camera: false, devices: {}, tracks: {}, sharedMicrophone: false });
     // The name is remembered.
     expect(window.localStorage.getItem('visio.displayName')).toBe('Alice');
+  });
+
+  it('joins as a shared room microphone when asked, and remembers it', async () => {
+    const onJoin = vi.fn();
+    window.localStorage.setItem('visio.displayName', 'Room 4');
+    renderWithI18n(createElement(PrejoinScreen, { room, onJoin, mediaDevices: failingDevices('NotAllowedError') }));
+    await screen.findByTestId('media-error');
+    const shared = screen.getByLabelText('Shared room microphone (several people speak into it)') as HTMLInputElement;
+    expect(shared.checked).toBe(false);
+    fireEvent.click(shared);
+    fireEvent.click(screen.getByTestId('join-button'));
+    expect(onJoin).toHaveBeenCalledWith(expect.objectContaining({ name: 'Room 4', sharedMicrophone: true }));
+
+    cleanup();
+    renderWithI18n(createElement(PrejoinScreen, { room, onJoin: vi.fn(), mediaDevices: failingDevices('NotAllowedError') }));
+    expect((screen.getByTestId('shared-microphone') as HTMLInputElement).checked).toBe(true);
+    await screen.findByTestId('media-error');
   });
 
   it('says when there is no camera and no microphone', async () => {

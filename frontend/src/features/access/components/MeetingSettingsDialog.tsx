@@ -18,6 +18,7 @@ import type { MeetingState } from '../../../meeting';
 import { StatusBadge } from '../../../ui/Badge';
 import { Dialog } from '../../../ui/Dialog';
 import { Icon } from '../../../ui/Icon';
+import { SelectField, type SelectOption } from '../../../ui/Select';
 import { useToast } from '../../../ui/Toasts';
 import type { MeetingControllerLike } from '../../meeting/controller';
 import { useMeetingSelector } from '../../meeting/hooks/useMeeting';
@@ -48,6 +49,11 @@ export interface MeetingSettingsDialogProps {
 }
 
 const LEVELS: readonly AccessLevel[] = ['public', 'trusted', 'restricted'];
+/** Transcript languages offered (named in their own language); '' stands for null, the server's default. */
+const TRANSCRIPT_LANGUAGES: readonly SelectOption[] = [
+  { value: 'fr', label: 'Français' },
+  { value: 'en', label: 'English' },
+];
 /** The server's own check (MemberIn.email). */
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -57,9 +63,10 @@ const selectRole = (s: MeetingState) => s.role;
 type Members = { status: 'loading' } | { status: 'ready'; members: Member[] } | { status: 'error' };
 
 /**
- * Owners and hosts: who may enter (access level), the lock, co-hosts (owner
- * only) and invitations by email. Changes apply at once: the level through
- * the REST API (everyone in the meeting is told), the lock through signaling.
+ * Owners and hosts: who may enter (access level), the lock, the transcript
+ * language, co-hosts (owner only) and invitations by email. Changes apply at
+ * once: the level and the language through the REST API (everyone in the
+ * meeting is told of the level), the lock through signaling.
  */
 export function MeetingSettingsDialog({ controller, slug, open, onClose, api = restApi }: MeetingSettingsDialogProps) {
   const { t } = useTranslation();
@@ -68,6 +75,7 @@ export function MeetingSettingsDialog({ controller, slug, open, onClose, api = r
   const role = useMeetingSelector(controller, selectRole);
   const [settings, setSettings] = useState<RoomSettings | null>(null);
   const [savingLevel, setSavingLevel] = useState<AccessLevel | null>(null);
+  const [savingLanguage, setSavingLanguage] = useState(false);
   const [members, setMembers] = useState<Members>({ status: 'loading' });
   const levelName = useId();
   const lockId = useId();
@@ -117,6 +125,29 @@ export function MeetingSettingsDialog({ controller, slug, open, onClose, api = r
       setSavingLevel(null);
     }
   };
+
+  const transcriptLanguage = settings?.transcript_language ?? '';
+  const changeTranscriptLanguage = async (value: string) => {
+    if (settings === null || value === transcriptLanguage) return;
+    setSavingLanguage(true);
+    try {
+      const room = await api.updateRoomSettings(slug, { ...settings, transcript_language: value === '' ? null : value });
+      setSettings(room.settings);
+    } catch (error) {
+      console.warn('visio: could not change the transcript language', error);
+      notify(t('access.saveFailed'));
+    } finally {
+      setSavingLanguage(false);
+    }
+  };
+  const languageOptions: SelectOption[] = [
+    { value: '', label: t('access.transcriptLanguageDefault') },
+    ...TRANSCRIPT_LANGUAGES,
+    // A language set elsewhere (the API) stays shown as it is.
+    ...(transcriptLanguage !== '' && !TRANSCRIPT_LANGUAGES.some((o) => o.value === transcriptLanguage)
+      ? [{ value: transcriptLanguage, label: transcriptLanguage }]
+      : []),
+  ];
 
   const locked = access?.locked ?? false;
   const toggleLock = () => {
@@ -175,6 +206,18 @@ export function MeetingSettingsDialog({ controller, slug, open, onClose, api = r
             {t('access.lockHint')}
           </p>
         </div>
+
+        <SelectField
+          className="v-access__language"
+          label={t('access.transcriptLanguage')}
+          hint={t('access.transcriptLanguageHint')}
+          options={languageOptions}
+          value={transcriptLanguage}
+          disabled={settings === null || savingLanguage}
+          aria-busy={savingLanguage}
+          data-testid="transcript-language-setting"
+          onChange={(event) => void changeTranscriptLanguage(event.target.value)}
+        />
 
         {members.status === 'error' && (
           <div className="fr-alert fr-alert--error fr-alert--sm" role="alert">

@@ -93,6 +93,7 @@ export default function RoomPage({ slug, lookup = getRoom, createController = de
         camera: request.camera,
         devices: request.devices,
         tracks: request.tracks,
+        sharedMicrophone: request.sharedMicrophone,
       });
     },
     [room, createController],

@@ -76,6 +76,11 @@ const ParticipantItem = memo(function ParticipantItem({
             {participant.role === 'guest' ? t('roles.guest') : participant.role === 'owner' ? t('roles.owner') : t('roles.host')}
           </StatusBadge>
         )}
+        {participant.sharedMicrophone && (
+          <StatusBadge tone="neutral" className="v-people__role" title={t('participants.sharedMicHint')} data-testid="shared-mic-badge">
+            {t('participants.sharedMic')}
+          </StatusBadge>
+        )}
         {handRank !== null && (
           <StatusBadge tone="new" className="v-people__hand">
             <Icon name="hand" size="0.875rem" />

@@ -1,4 +1,5 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import '@codegouvfr/react-dsfr/dsfr/component/checkbox/checkbox.main.min.css';
 import '../prejoin.css';
 import { useTranslation } from 'react-i18next';
 import type { Room } from '../../../api/client';
@@ -26,6 +27,8 @@ export interface JoinRequest {
   devices: { microphone?: string; camera?: string; speaker?: string };
   /** Tracks already open (the controller takes them over). */
   tracks: { microphone?: MediaStreamTrack; camera?: MediaStreamTrack };
+  /** A meeting-room microphone that several people speak into (transcripts tell their voices apart). */
+  sharedMicrophone: boolean;
 }
 
 export interface PrejoinScreenProps {
@@ -62,6 +65,8 @@ export function PrejoinScreen({ room, isNew = false, onJoin, mediaDevices = brow
     if (me !== null) setName((current) => (current === '' ? me.display_name : current));
   }, [me]);
   const [nameError, setNameError] = useState(false);
+  // Remembered like the name: a meeting-room computer joins the same way every time.
+  const [sharedMic, setSharedMic] = useState(() => readStorage(STORAGE_KEYS.sharedMicrophone) === 'true');
   const [micOn, setMicOn] = useState(!room.settings.start_audio_muted);
   const [camOn, setCamOn] = useState(!room.settings.start_video_muted);
   const prefs = useMemo(readDevicePrefs, []);
@@ -110,6 +115,7 @@ export function PrejoinScreen({ room, isNew = false, onJoin, mediaDevices = brow
       return;
     }
     writeStorage(STORAGE_KEYS.displayName, trimmed);
+    writeStorage(STORAGE_KEYS.sharedMicrophone, sharedMic ? 'true' : 'false');
     const tracks = preview?.take() ?? {};
     onJoin({
       name: trimmed,
@@ -122,6 +128,7 @@ export function PrejoinScreen({ room, isNew = false, onJoin, mediaDevices = brow
         ...(speakerId !== null ? { speaker: speakerId } : {}),
       },
       tracks,
+      sharedMicrophone: sharedMic,
     });
   };
 
@@ -256,6 +263,18 @@ export function PrejoinScreen({ room, isNew = false, onJoin, mediaDevices = brow
                     {t('prejoin.nameRequired')}
                   </p>
                 )}
+              </div>
+              <div className="fr-checkbox-group fr-checkbox-group--sm v-prejoin__shared-mic">
+                <input
+                  type="checkbox"
+                  id={`${nameId}-shared-mic`}
+                  data-testid="shared-microphone"
+                  checked={sharedMic}
+                  onChange={(event) => setSharedMic(event.target.checked)}
+                />
+                <label className="fr-label" htmlFor={`${nameId}-shared-mic`}>
+                  {t('prejoin.sharedMicrophone')}
+                </label>
               </div>
               {willAsk && (
                 <p className="fr-hint-text v-prejoin__ask" data-testid="lobby-hint">
