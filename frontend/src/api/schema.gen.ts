@@ -199,6 +199,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rooms/{slug}/transcripts/{transcript_id}/sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Share a transcript with signed-in people by email (owner); [] stops sharing */
+        put: operations["share_transcript_api_v1_rooms__slug__transcripts__transcript_id__sharing_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/logout": {
         parameters: {
             query?: never;
@@ -566,6 +583,17 @@ export interface components {
             /** Words */
             words?: components["schemas"]["Word"][];
         };
+        /**
+         * SharingIn
+         * @description Who, besides the meeting's owner and hosts, may read a transcript (the whole list).
+         */
+        SharingIn: {
+            /**
+             * Emails
+             * @description Email addresses of signed-in people; [] shares with nobody
+             */
+            emails: string[];
+        };
         /** Speaker */
         Speaker: {
             /** Label */
@@ -655,6 +683,11 @@ export interface components {
              */
             progress: number;
             /**
+             * Shared With
+             * @description Signed-in people (by email) the owner shared it with: they may read it
+             */
+            shared_with: string[];
+            /**
              * Speakers
              * @description People whose microphone was captured
              */
@@ -730,6 +763,11 @@ export interface components {
              * @description Share of the job done (running)
              */
             progress: number;
+            /**
+             * Shared With
+             * @description Signed-in people (by email) the owner shared it with: they may read it
+             */
+            shared_with: string[];
             /**
              * Speakers
              * @description People whose microphone was captured
@@ -1705,8 +1743,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                transcript_id: string;
                 slug: string;
+                transcript_id: string;
             };
             cookie?: never;
         };
@@ -1871,8 +1909,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                transcript_id: string;
                 slug: string;
+                transcript_id: string;
             };
             cookie?: never;
         };
@@ -1936,6 +1974,84 @@ export interface operations {
                      *       "error": {
                      *         "code": "transcript_not_ready",
                      *         "message": "The transcript is not ready"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `validation_failed` (The request does not match the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "The request does not match the schema"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    share_transcript_api_v1_rooms__slug__transcripts__transcript_id__sharing_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                transcript_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptSummary"];
+                };
+            };
+            /** @description Error: `forbidden` (You are not allowed to do that) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "You are not allowed to do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error: `room_not_found` (No meeting with that code), `transcript_not_found` (No such transcript in this meeting) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "room_not_found",
+                     *         "message": "No meeting with that code"
                      *       }
                      *     }
                      */

@@ -14,14 +14,17 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Respons
 
 from visio import audit
 from visio.access.api import AccessDep, HostedRoom, caller_of, find_room
+from visio.access.service import canonical_email
 from visio.access.visitor import client_address
 from visio.accounts.deps import OptionalUser
 from visio.deps import DbSession, ServicesDep, SettingsDep
 from visio.errors import Forbidden, RoomNotFound, VisioError
+from visio.rooms.models import Room
 from visio.schemas import VALIDATION_ERRORS, error_responses
 from visio.speech import ExportFormat
 from visio.transcripts.errors import TranscriptBusy, TranscriptNotFound, TranscriptNotReady
-from visio.transcripts.schemas import TranscriptOut, TranscriptSummary
+from visio.transcripts.models import Transcript
+from visio.transcripts.schemas import SharingIn, TranscriptOut, TranscriptSummary
 from visio.transcripts.service import TranscriptService
 
 router = APIRouter(tags=["transcripts"])
@@ -32,6 +35,32 @@ def get_transcripts(session: DbSession, settings: SettingsDep) -> TranscriptServ
 
 
 TranscriptsDep = Annotated[TranscriptService, Depends(get_transcripts)]
+
+
+def readable_transcript(
+    slug: str,
+    transcript_id: str,
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    access: AccessDep,
+    user: OptionalUser,
+    transcripts: TranscriptsDep,
+) -> tuple[Room, Transcript]:
+    """The path's transcript, for the meeting's owner and hosts and whom the owner shared it with.
+
+    Anyone else gets ``forbidden``; a transcript of another meeting is not found.
+    """
+    room = find_room(session, services, slug)
+    transcript = transcripts.get(room, transcript_id)
+    if access.role(room, caller_of(request, services, user)).is_host:
+        return room, transcript
+    if user is not None and canonical_email(user.email) in (transcript.shared_with or []):
+        return room, transcript
+    raise Forbidden("Only the meeting's owner and hosts, and whom they share it with, read it")
+
+
+ReadableDep = Annotated[tuple[Room, Transcript], Depends(readable_transcript)]
 
 _READ_ERRORS: tuple[type[VisioError], ...] = (
     RoomNotFound,
@@ -57,10 +86,8 @@ def list_transcripts(room: HostedRoom, transcripts: TranscriptsDep) -> list[Tran
     responses=error_responses(*_READ_ERRORS),
     summary="One transcript: its status, and who said what once it is done (owner and hosts)",
 )
-def get_transcript(
-    transcript_id: str, room: HostedRoom, transcripts: TranscriptsDep
-) -> TranscriptOut:
-    return transcripts.out(transcripts.get(room, transcript_id))
+def get_transcript(readable: ReadableDep, transcripts: TranscriptsDep) -> TranscriptOut:
+    return transcripts.out(readable[1])
 
 
 @router.get(
@@ -82,12 +109,12 @@ def get_transcript(
     summary="Download a transcript as .txt, .vtt, .srt, .docx or .json (owner and hosts)",
 )
 def download_transcript(
-    transcript_id: str,
-    room: HostedRoom,
+    readable: ReadableDep,
     transcripts: TranscriptsDep,
     format: Annotated[ExportFormat, Query(description="File format")] = ExportFormat.TXT,
 ) -> Response:
-    download = transcripts.download(room, transcripts.get(room, transcript_id), format)
+    room, transcript = readable
+    download = transcripts.download(room, transcript, format)
     return Response(
         download.content,
         media_type=download.media_type,
@@ -130,3 +157,38 @@ def delete_transcript(
     )
     # After the response, so after the commit: a failed delete keeps its audio.
     background.add_task(shutil.rmtree, folder, ignore_errors=True)
+
+
+@router.put(
+    "/rooms/{slug}/transcripts/{transcript_id}/sharing",
+    response_model=TranscriptSummary,
+    responses=error_responses(*_READ_ERRORS),
+    summary="Share a transcript with signed-in people by email (owner); [] stops sharing",
+)
+def share_transcript(
+    slug: str,
+    transcript_id: str,
+    body: SharingIn,
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    access: AccessDep,
+    user: OptionalUser,
+    transcripts: TranscriptsDep,
+) -> TranscriptSummary:
+    room = find_room(session, services, slug)
+    caller = caller_of(request, services, user)
+    access.require_owner(room, caller)
+    transcript = transcripts.get(room, transcript_id)
+    emails = sorted({canonical_email(email) for email in body.emails})
+    transcript.shared_with = emails
+    audit.record(
+        session,
+        "transcript_shared",
+        room=room.slug,
+        actor=caller.user_id or "anonymous-owner",
+        subject=transcript_id,
+        address=client_address(request),
+        shared_with=emails,
+    )
+    return transcripts.summary(transcript)

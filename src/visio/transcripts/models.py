@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from visio.db import Base, UtcDateTime, utcnow
@@ -86,6 +86,9 @@ class Transcript(Base):
     #: ``none`` (no owner address or no SMTP), ``sending``, ``sent`` or ``failed``.
     notice: Mapped[str] = mapped_column(String(16), default="none")
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    #: Email addresses (lower case) of signed-in people the owner shared it with:
+    #: they may read and download it, nothing else.
+    shared_with: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from visio.accounts.models import EMAIL_MAX_CHARS
 from visio.schemas import ErrorDetail
 from visio.speech import ExportFormat
 from visio.speech import Transcript as TranscriptDocument
 from visio.transcripts.models import TranscriptState
 
-__all__ = ["ExportFormat", "TranscriptDocument", "TranscriptOut", "TranscriptSummary"]
+__all__ = [
+    "ExportFormat",
+    "SharingIn",
+    "TranscriptDocument",
+    "TranscriptOut",
+    "TranscriptSummary",
+]
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class TranscriptSummary(BaseModel):
@@ -35,9 +45,22 @@ class TranscriptSummary(BaseModel):
     formats: list[ExportFormat] = Field(
         description="Formats it can be downloaded in now (GET …/download?format=)"
     )
+    shared_with: list[str] = Field(
+        description="Signed-in people (by email) the owner shared it with: they may read it"
+    )
 
 
 class TranscriptOut(TranscriptSummary):
     transcript: TranscriptDocument | None = Field(
         description="Who said what, on the meeting clock; null until done or empty"
+    )
+
+
+class SharingIn(BaseModel):
+    """Who, besides the meeting's owner and hosts, may read a transcript (the whole list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    emails: list[Annotated[str, Field(max_length=EMAIL_MAX_CHARS, pattern=EMAIL_PATTERN)]] = Field(
+        max_length=50, description="Email addresses of signed-in people; [] shares with nobody"
     )

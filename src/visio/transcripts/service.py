@@ -85,6 +85,7 @@ class TranscriptService:
             "audio_kept": transcript.audio_deleted_at is None
             and audio_folder(self.settings, transcript.id).is_dir(),
             "formats": list(ExportFormat) if transcript.state in READY else [],
+            "shared_with": list(transcript.shared_with or []),
         }
 
     @staticmethod

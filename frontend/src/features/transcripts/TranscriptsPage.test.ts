@@ -35,6 +35,7 @@ function summary(id: string, overrides: Partial<TranscriptSummary> = {}): Transc
     speakers: ['Alice', 'Bob'],
     audio_kept: false,
     formats: ['txt', 'vtt', 'srt', 'docx', 'json'],
+    shared_with: [],
     ...overrides,
   };
 }
