@@ -11,6 +11,7 @@ import {
   getTranscript,
   listTranscripts,
   requestJoin,
+  shareTranscript,
   transcriptDownloadUrl,
   updateRoomSettings,
 } from './client';
@@ -135,6 +136,16 @@ describe('api client', () => {
     expect(transcriptDownloadUrl('abcd-efgh-ijkl', 't 1', 'docx')).toBe('/api/v1/rooms/abcd-efgh-ijkl/transcripts/t%201/download?format=docx');
     const busy = server(409, { error: { code: 'transcript_busy', message: 'Stop it first' } });
     await expect(deleteTranscript('abcd-efgh-ijkl', 't-1', busy)).rejects.toMatchObject({ status: 409, code: 'transcript_busy' });
+  });
+
+  it('shares a transcript by sending the whole list of emails', async () => {
+    const seen: Request[] = [];
+    const out = await shareTranscript('abcd-efgh-ijkl', 't-1', ['a@b.fr', 'c@d.fr'], server(200, { id: 't-1', shared_with: ['a@b.fr', 'c@d.fr'] }, seen));
+    expect(out.shared_with).toEqual(['a@b.fr', 'c@d.fr']);
+    expect([seen[0]?.method, new URL(seen[0]!.url).pathname, seen[0]?.headers.get('X-Visio-Request')]).toEqual(['PUT', '/api/v1/rooms/abcd-efgh-ijkl/transcripts/t-1/sharing', '1']);
+    await expect(seen[0]?.json()).resolves.toEqual({ emails: ['a@b.fr', 'c@d.fr'] });
+    const invalid = server(422, { error: { code: 'validation_failed', message: 'Not an email' } });
+    await expect(shareTranscript('abcd-efgh-ijkl', 't-1', ['nope'], invalid)).rejects.toMatchObject({ status: 422, code: 'validation_failed' });
   });
 
   it('asks to join as one person unless the microphone is shared by a room', async () => {

@@ -323,8 +323,8 @@ export function listTranscripts(slug: string, client: ApiClient = api): Promise<
 }
 
 /**
- * One transcript, with its document once `done` or `empty` (owner and
- * hosts). Throws {@link ApiError}: `forbidden`, `room_not_found`,
+ * One transcript, with its document once `done` or `empty` (owner, hosts,
+ * and the people it is shared with). Throws {@link ApiError}: `forbidden`, `room_not_found`,
  * `transcript_not_found` (404, also for another meeting's transcript).
  */
 export function getTranscript(slug: string, id: string, client: ApiClient = api): Promise<TranscriptDetail> {
@@ -341,6 +341,21 @@ export function getTranscript(slug: string, id: string, client: ApiClient = api)
 export function deleteTranscript(slug: string, id: string, client: ApiClient = api): Promise<void> {
   return unwrapEmpty(
     client.DELETE('/api/v1/rooms/{slug}/transcripts/{transcript_id}', { params: { path: { slug, transcript_id: id } } }),
+  );
+}
+
+/**
+ * Shares a transcript with signed-in people, by email (owner). `emails` is the
+ * whole list (`[]` stops sharing); the answer has it, lower-cased, in
+ * `shared_with`. Throws {@link ApiError}: `forbidden` (403, not the owner),
+ * `validation_failed` (422, a malformed address), `transcript_not_found`.
+ */
+export function shareTranscript(slug: string, id: string, emails: readonly string[], client: ApiClient = api): Promise<TranscriptSummary> {
+  return unwrap(
+    client.PUT('/api/v1/rooms/{slug}/transcripts/{transcript_id}/sharing', {
+      params: { path: { slug, transcript_id: id } },
+      body: { emails: [...emails] },
+    }),
   );
 }
 

@@ -69,6 +69,7 @@ function fakeApi(overrides: Partial<TranscriptsApi> = {}) {
     list: vi.fn(async (): Promise<TranscriptSummary[]> => []),
     get: vi.fn(async (_slug: string, id: string): Promise<TranscriptDetail> => detail(id)),
     remove: vi.fn(async () => undefined),
+    share: vi.fn(async (_slug: string, id: string, emails: string[]): Promise<TranscriptSummary> => summary(id, { shared_with: emails.map((e) => e.toLowerCase()) })),
     ...overrides,
   };
 }
@@ -282,5 +283,74 @@ describe('one transcript', () => {
   it('says when the transcript is gone', async () => {
     render(fakeApi({ get: vi.fn(async () => Promise.reject(new ApiError(404, 'transcript_not_found', 'No'))) }), 't9');
     expect((await screen.findByTestId('transcript-not-found')).textContent).toContain('it may have been deleted');
+  });
+});
+
+describe('sharing a transcript', () => {
+  const shared = (emails: string[]) => fakeApi({ get: vi.fn(async (_slug: string, id: string) => detail(id, { shared_with: emails })) });
+  const listed = () => screen.queryAllByTestId('shared-with').map((item) => item.textContent);
+
+  it('lets the owner add an address, sending the whole list', async () => {
+    const api = shared(['bob@example.fr']);
+    render(api, 't1', 'fr');
+    const section = await screen.findByTestId('transcript-sharing');
+    expect(section.textContent).toContain('Les personnes ajoutées, connectées avec cette adresse, pourront lire et télécharger cette transcription.');
+    expect(listed()).toEqual(['bob@example.fr']);
+    fireEvent.change(screen.getByTestId('share-email'), { target: { value: ' Carol@Example.fr ' } });
+    fireEvent.click(screen.getByTestId('share-add'));
+    await waitFor(() => expect(listed()).toEqual(['bob@example.fr', 'carol@example.fr']));
+    expect(api.share).toHaveBeenCalledWith('abcd-efgh-ijkl', 't1', ['bob@example.fr', 'Carol@Example.fr']);
+    expect((screen.getByTestId('share-email') as HTMLInputElement).value).toBe('');
+  });
+
+  it('stops sharing with a removed address', async () => {
+    const api = shared(['bob@example.fr', 'carol@example.fr']);
+    render(api, 't1');
+    await screen.findByTestId('transcript-sharing');
+    fireEvent.click(screen.getAllByTestId('share-remove')[0]!);
+    await waitFor(() => expect(listed()).toEqual(['carol@example.fr']));
+    expect(api.share).toHaveBeenCalledWith('abcd-efgh-ijkl', 't1', ['carol@example.fr']);
+  });
+
+  it('says when an address is not valid, and keeps it to correct', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const api = fakeApi({ share: vi.fn(async () => Promise.reject(new ApiError(422, 'validation_failed', 'bad email'))) });
+    render(api, 't1');
+    await screen.findByTestId('transcript-sharing');
+    fireEvent.change(screen.getByTestId('share-email'), { target: { value: 'not-an-address' } });
+    fireEvent.click(screen.getByTestId('share-add'));
+    expect((await screen.findByTestId('share-error')).textContent).toBe('This email address is not valid.');
+    expect((screen.getByTestId('share-email') as HTMLInputElement).value).toBe('not-an-address');
+    expect(listed()).toEqual([]);
+  });
+
+  it('says that only the owner may share when the server refuses', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    render(fakeApi({ share: vi.fn(async () => Promise.reject(new ApiError(403, 'forbidden', 'No'))) }), 't1');
+    await screen.findByTestId('transcript-sharing');
+    fireEvent.change(screen.getByTestId('share-email'), { target: { value: 'bob@example.fr' } });
+    fireEvent.click(screen.getByTestId('share-add'));
+    expect((await screen.findByTestId('share-error')).textContent).toBe("Only the meeting's owner can share this transcript.");
+  });
+
+  it('is not offered to a co-host', async () => {
+    render(fakeApi({ getRoom: vi.fn(async () => ({ ...room, your_role: 'host' as const })) }), 't1');
+    await screen.findAllByTestId('transcript-turn');
+    expect(screen.queryByTestId('transcript-sharing')).toBeNull();
+    expect(screen.getByTestId('back-to-list')).toBeTruthy();
+  });
+
+  it('shows a shared transcript to a participant, with no list, delete or sharing', async () => {
+    for (const role of ['participant', 'guest'] as const) {
+      const api = fakeApi({ getRoom: vi.fn(async () => ({ ...room, your_role: role })) });
+      render(api, 't1');
+      expect(await screen.findAllByTestId('transcript-turn')).toHaveLength(4);
+      expect(screen.getByTestId('download-txt')).toBeTruthy();
+      expect(screen.queryByTestId('back-to-list')).toBeNull();
+      expect(screen.queryByTestId('delete-transcript')).toBeNull();
+      expect(screen.queryByTestId('transcript-sharing')).toBeNull();
+      expect(api.list).not.toHaveBeenCalled();
+      cleanup();
+    }
   });
 });

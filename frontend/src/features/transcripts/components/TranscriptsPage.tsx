@@ -8,6 +8,7 @@ import {
   getRoom,
   getTranscript,
   listTranscripts,
+  shareTranscript,
   signInUrl,
   transcriptDownloadUrl,
   type Room,
@@ -28,6 +29,7 @@ import { usePolled, type Polled } from '../hooks/usePolled';
 import { formatClock, secondsBetween } from '../transcriptView';
 import { pollDelay, TranscriptProgress, TranscriptStatusBadge } from './TranscriptProgress';
 import { TranscriptReader } from './TranscriptReader';
+import { TranscriptSharing } from './TranscriptSharing';
 
 /** The REST calls of the pages (tests pass fakes). */
 export interface TranscriptsApi {
@@ -35,6 +37,8 @@ export interface TranscriptsApi {
   list: (slug: string) => Promise<TranscriptSummary[]>;
   get: (slug: string, id: string) => Promise<TranscriptDetail>;
   remove: (slug: string, id: string) => Promise<void>;
+  /** The whole list of emails a transcript is shared with (owner). */
+  share: (slug: string, id: string, emails: string[]) => Promise<TranscriptSummary>;
 }
 
 const restApi: TranscriptsApi = {
@@ -42,6 +46,7 @@ const restApi: TranscriptsApi = {
   list: (slug) => listTranscripts(slug),
   get: (slug, id) => getTranscript(slug, id),
   remove: (slug, id) => deleteTranscript(slug, id),
+  share: (slug, id, emails) => shareTranscript(slug, id, emails),
 };
 
 export interface TranscriptsPageProps {
@@ -54,8 +59,10 @@ export interface TranscriptsPageProps {
 /**
  * `/{slug}/transcripts` and `/{slug}/transcripts/{id}` (owner and hosts):
  * the meeting's transcripts with their progress (polled until finished),
- * and one transcript to read, search, download or (owner) delete. Others
- * get a page that says the transcripts are for the meeting's hosts.
+ * and one transcript to read, search, download or (owner) delete and share.
+ * The people a transcript is shared with open its page directly and only
+ * read and download it. Others get a page that says the transcripts are for
+ * the meeting's hosts.
  */
 export default function TranscriptsPage({ slug, id, api = restApi }: TranscriptsPageProps) {
   const loadRoom = useCallback(() => api.getRoom(slug), [api, slug]);
@@ -287,14 +294,18 @@ function TranscriptPage({ slug, id, room, api }: { slug: string; id: string; roo
   if (state.status === 'error') return <LoadError error={state.error} slug={slug} onRetry={reload} />;
   const transcript = state.status === 'ready' ? state.value : null;
   const isOwner = room?.your_role === 'owner';
+  // A reader it was shared with may not list the meeting's transcripts: no link to the list.
+  const isHost = isOwner || room?.your_role === 'host';
   const formats = EXPORT_FORMATS.filter((format) => transcript?.formats.includes(format));
   return (
     <Frame testId="transcript-page">
-      <p className="v-transcripts__back">
-        <AppLink href={transcriptsPath(slug)} testId="back-to-list">
-          <Icon name="arrowLeft" size="1rem" /> {t('transcripts.backToList')}
-        </AppLink>
-      </p>
+      {isHost && (
+        <p className="v-transcripts__back">
+          <AppLink href={transcriptsPath(slug)} testId="back-to-list">
+            <Icon name="arrowLeft" size="1rem" /> {t('transcripts.backToList')}
+          </AppLink>
+        </p>
+      )}
       {transcript === null ? (
         <Loading />
       ) : (
@@ -338,6 +349,7 @@ function TranscriptPage({ slug, id, room, api }: { slug: string; id: string; roo
               </ul>
             </section>
           )}
+          {isOwner && <TranscriptSharing sharedWith={transcript.shared_with} onShare={(emails) => api.share(slug, id, emails)} />}
           {transcript.transcript !== null && transcript.status === 'done' && (
             <TranscriptReader document={transcript.transcript} startedAt={transcript.started_at} />
           )}
