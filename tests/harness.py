@@ -33,10 +33,21 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    (port,) = free_ports(1)
+    return port
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports: all held open while they are chosen, so that the
+    kernel cannot hand the same one out twice (one server's HTTP port must not be
+    its Janus's)."""
+    with contextlib.ExitStack() as stack:
+        ports: list[int] = []
+        for _ in range(count):
+            sock = stack.enter_context(socket.socket())
+            sock.bind(("127.0.0.1", 0))
+            ports.append(int(sock.getsockname()[1]))
+        return ports
 
 
 def ice_path_available() -> bool:
@@ -171,10 +182,10 @@ def _environment(data_dir: Path, port: int, settings: dict[str, str]) -> dict[st
 
 def run_server(data_dir: Path, **settings: str) -> contextlib.AbstractContextManager[RunningServer]:
     """``visio serve`` on free ports with its own data folder; stopped on exit."""
-    port, janus_port = free_port(), free_port()
+    port, janus_port, janus_admin_port = free_ports(3)
     defaults = {
         "janus_ws_port": str(janus_port),
-        "janus_admin_ws_port": str(free_port()),
+        "janus_admin_ws_port": str(janus_admin_port),
         "empty_room_grace_seconds": "1",
     }
     env = _environment(data_dir, port, defaults | settings)

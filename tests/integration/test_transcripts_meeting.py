@@ -144,6 +144,23 @@ def recordings(folder: Path) -> Recordings:
     )
 
 
+def captures(server: RunningServer, transcript_id: str) -> set[Path]:
+    return set((server.data_dir / "transcripts" / transcript_id).glob("*.wav"))
+
+
+def new_capture_heard(
+    server: RunningServer, transcript_id: str, before: set[Path]
+) -> Callable[[], Awaitable[bool]]:
+    """True once a capture file that was not in ``before`` holds half a second of audio."""
+
+    async def check() -> bool:
+        # 16 kHz 16-bit mono: 16 000 bytes are half a second (after the 44-byte header).
+        new = captures(server, transcript_id) - before
+        return any(path.stat().st_size > 44 + 16_000 for path in new)
+
+    return check
+
+
 async def wait_until(
     check: Callable[[], Awaitable[Any]], timeout: float, every: float = 0.3
 ) -> Any:
@@ -233,8 +250,11 @@ async def test_transcript_names_each_speaker_in_order_and_matches_the_raw_engine
                 # Bob leaves and comes back (same browser): still one speaker.
                 await bob.close()
                 bob = Bot(server, slug, "Bob", bob_http)
+                before = captures(server, transcript_id)
                 await bob.join()
-                await asyncio.sleep(1.0)  # his new microphone reaches the capture
+                # His new microphone reaches the capture (a new file receiving audio)
+                # before he speaks: on a loaded machine that takes more than a second.
+                await wait_until(new_capture_heard(server, transcript_id, before), 20)
                 await bob.say(audio[2])
                 await asyncio.sleep(PAUSE)
                 await alice.say(audio[3])
