@@ -68,6 +68,10 @@ def _whisper_language_codes() -> tuple[str, ...]:
     return tuple(_LANGUAGE_CODES)
 
 
+#: Seed of the recognizer's sampling fallback (any fixed value).
+SAMPLING_SEED = 20_251_125
+
+
 class WhisperRecognizer:
     """faster-whisper on a local CTranslate2 model folder.
 
@@ -189,6 +193,12 @@ class WhisperRecognizer:
         self.check_language(code)  # again, in case loading corrected the languages
         if len(samples) == 0:
             return []
+        # On doubtful audio faster-whisper falls back to sampling, which CTranslate2
+        # seeds at random per process: seeded, the same audio always gives the same
+        # words (a retried job, another worker, a test).
+        import ctranslate2
+
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         segments, _info = model.transcribe(
             samples,
             language=code,
