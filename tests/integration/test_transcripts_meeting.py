@@ -302,13 +302,13 @@ async def test_transcript_names_each_speaker_in_order_and_matches_the_raw_engine
                 f" job {job_seconds:.1f} s\nVisio: {hypothesis}\nraw:   {raw}"
             )
             # Issue #6 asks for visio_wer <= 1.1 * raw_wer.  It holds in some environments
-    # (4.8 % vs 4.8 %) and not on a fresh install (9.5 % vs 4.8 %: "Could you" and
-    # "Let us" read differently around where a capture starts): not asserted until
-    # that is understood; see the issue note.  What is asserted: every sentence
-    # to its speaker, in order, each speaker's WER <= 0.2 (above), and no more than
-    # two words worse than the raw engine over the whole text.
-    words = len(normalize_text(reference))
-    assert visio_wer <= raw_wer + 2 / words + 1e-9
+            # (4.8 % vs 4.8 %) and not on a fresh install (9.5 % vs 4.8 %: "Could you" and
+            # "Let us" read differently around where a capture starts): not asserted until
+            # that is understood; see the issue note.  What is asserted: every sentence
+            # to its speaker, in order, each speaker's WER <= 0.2 (above), and no more than
+            # two words worse than the raw engine over the whole text.
+            words = len(normalize_text(reference))
+            assert visio_wer <= raw_wer + 2 / words + 1e-9
 
             # The audio went once the transcript was stored.
             assert not (server.data_dir / "transcripts" / transcript_id).exists()
