@@ -8,13 +8,14 @@ Transcripts are started and stopped in the meeting (signaling protocol).
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 
 from visio import audit
 from visio.access.api import AccessDep, HostedRoom, caller_of, find_room
-from visio.access.service import canonical_email
+from visio.access.service import Caller, canonical_email
 from visio.access.visitor import client_address
 from visio.accounts.deps import OptionalUser
 from visio.deps import DbSession, ServicesDep, SettingsDep
@@ -61,6 +62,39 @@ def readable_transcript(
 
 
 ReadableDep = Annotated[tuple[Room, Transcript], Depends(readable_transcript)]
+
+
+@dataclass(frozen=True)
+class Owned:
+    """The path's transcript, its meeting, and the caller (the meeting's owner)."""
+
+    room: Room
+    transcript: Transcript
+    caller: Caller
+
+    @property
+    def actor(self) -> str:
+        return self.caller.user_id or "anonymous-owner"
+
+
+def owned_transcript(
+    slug: str,
+    transcript_id: str,
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    access: AccessDep,
+    user: OptionalUser,
+    transcripts: TranscriptsDep,
+) -> Owned:
+    """For the endpoints only the meeting's owner may call (``forbidden`` otherwise)."""
+    room = find_room(session, services, slug)
+    caller = caller_of(request, services, user)
+    access.require_owner(room, caller)
+    return Owned(room, transcripts.get(room, transcript_id), caller)
+
+
+OwnedDep = Annotated[Owned, Depends(owned_transcript)]
 
 _READ_ERRORS: tuple[type[VisioError], ...] = (
     RoomNotFound,
@@ -133,26 +167,19 @@ def download_transcript(
     summary="Delete a transcript and its audio now (owner)",
 )
 def delete_transcript(
-    slug: str,
-    transcript_id: str,
+    owned: OwnedDep,
     request: Request,
     session: DbSession,
-    services: ServicesDep,
-    access: AccessDep,
-    user: OptionalUser,
     transcripts: TranscriptsDep,
     background: BackgroundTasks,
 ) -> None:
-    room = find_room(session, services, slug)
-    caller = caller_of(request, services, user)
-    access.require_owner(room, caller)
-    folder = transcripts.delete(transcripts.get(room, transcript_id))
+    folder = transcripts.delete(owned.transcript)
     audit.record(
         session,
         "transcript_deleted",
-        room=room.slug,
-        actor=caller.user_id or "anonymous-owner",
-        subject=transcript_id,
+        room=owned.room.slug,
+        actor=owned.actor,
+        subject=owned.transcript.id,
         address=client_address(request),
     )
     # After the response, so after the commit: a failed delete keeps its audio.
@@ -166,28 +193,21 @@ def delete_transcript(
     summary="Share a transcript with signed-in people by email (owner); [] stops sharing",
 )
 def share_transcript(
-    slug: str,
-    transcript_id: str,
     body: SharingIn,
+    owned: OwnedDep,
     request: Request,
     session: DbSession,
-    services: ServicesDep,
-    access: AccessDep,
-    user: OptionalUser,
     transcripts: TranscriptsDep,
 ) -> TranscriptSummary:
-    room = find_room(session, services, slug)
-    caller = caller_of(request, services, user)
-    access.require_owner(room, caller)
-    transcript = transcripts.get(room, transcript_id)
+    transcript = owned.transcript
     emails = sorted({canonical_email(email) for email in body.emails})
     transcript.shared_with = emails
     audit.record(
         session,
         "transcript_shared",
-        room=room.slug,
-        actor=caller.user_id or "anonymous-owner",
-        subject=transcript_id,
+        room=owned.room.slug,
+        actor=owned.actor,
+        subject=transcript.id,
         address=client_address(request),
         shared_with=emails,
     )

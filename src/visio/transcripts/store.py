@@ -209,6 +209,19 @@ class TranscriptStore:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def _update_held(self, transcript_id: str, worker: str, **values: object) -> bool:
+        """Change a running job only if ``worker`` still holds its lease (one UPDATE)."""
+        result = self.session.execute(
+            update(Transcript)
+            .where(
+                Transcript.id == transcript_id,
+                Transcript.status == S.RUNNING.value,
+                Transcript.lease_owner == worker,
+            )
+            .values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def renew(
         self,
         transcript_id: str,
@@ -219,22 +232,15 @@ class TranscriptStore:
         stage: str,
     ) -> bool:
         """Heartbeat: extend the lease and report progress.  False when the lease was lost."""
-        result = self.session.execute(
-            update(Transcript)
-            .where(
-                Transcript.id == transcript_id,
-                Transcript.status == S.RUNNING.value,
-                Transcript.lease_owner == worker,
-            )
-            .values(
-                lease_expires_at=now + timedelta(seconds=lease),
-                heartbeat_at=now,
-                progress=progress,
-                stage=stage[:40],
-                updated_at=now,
-            )
+        return self._update_held(
+            transcript_id,
+            worker,
+            lease_expires_at=now + timedelta(seconds=lease),
+            heartbeat_at=now,
+            progress=progress,
+            stage=stage[:40],
+            updated_at=now,
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def complete(
         self,
@@ -247,26 +253,19 @@ class TranscriptStore:
         expires_at: datetime,
     ) -> bool:
         """Store the result, if this worker still holds the job."""
-        result = self.session.execute(
-            update(Transcript)
-            .where(
-                Transcript.id == transcript_id,
-                Transcript.status == S.RUNNING.value,
-                Transcript.lease_owner == worker,
-            )
-            .values(
-                status=state.value,
-                result=result_json,
-                progress=1.0,
-                stage="done",
-                lease_owner=None,
-                lease_expires_at=None,
-                finished_at=now,
-                expires_at=expires_at,
-                updated_at=now,
-            )
+        return self._update_held(
+            transcript_id,
+            worker,
+            status=state.value,
+            result=result_json,
+            progress=1.0,
+            stage="done",
+            lease_owner=None,
+            lease_expires_at=None,
+            finished_at=now,
+            expires_at=expires_at,
+            updated_at=now,
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def fail(
         self,
@@ -278,48 +277,34 @@ class TranscriptStore:
         message: str,
         expires_at: datetime,
     ) -> bool:
-        result = self.session.execute(
-            update(Transcript)
-            .where(
-                Transcript.id == transcript_id,
-                Transcript.status == S.RUNNING.value,
-                Transcript.lease_owner == worker,
-            )
-            .values(
-                status=S.FAILED.value,
-                lease_owner=None,
-                lease_expires_at=None,
-                finished_at=now,
-                expires_at=expires_at,
-                error_code=code[:64],
-                error_message=message[:ERROR_MAX_CHARS],
-                updated_at=now,
-            )
+        return self._update_held(
+            transcript_id,
+            worker,
+            status=S.FAILED.value,
+            lease_owner=None,
+            lease_expires_at=None,
+            finished_at=now,
+            expires_at=expires_at,
+            error_code=code[:64],
+            error_message=message[:ERROR_MAX_CHARS],
+            updated_at=now,
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def release(
         self, transcript_id: str, worker: str, now: datetime, *, retry_at: datetime, error: str
     ) -> bool:
         """Give the job back for a later attempt (a transient failure)."""
-        result = self.session.execute(
-            update(Transcript)
-            .where(
-                Transcript.id == transcript_id,
-                Transcript.status == S.RUNNING.value,
-                Transcript.lease_owner == worker,
-            )
-            .values(
-                status=S.QUEUED.value,
-                lease_owner=None,
-                lease_expires_at=None,
-                available_at=retry_at,
-                error_code="retrying",
-                error_message=error[:ERROR_MAX_CHARS],
-                updated_at=now,
-            )
+        return self._update_held(
+            transcript_id,
+            worker,
+            status=S.QUEUED.value,
+            lease_owner=None,
+            lease_expires_at=None,
+            available_at=retry_at,
+            error_code="retrying",
+            error_message=error[:ERROR_MAX_CHARS],
+            updated_at=now,
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def mark_enqueued(self, transcript_ids: Sequence[str], now: datetime) -> None:
         if transcript_ids:
