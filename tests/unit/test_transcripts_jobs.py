@@ -29,7 +29,6 @@ from visio.db import Database, utcnow
 from visio.errors import VisioError
 from visio.mail import MailFailed
 from visio.rooms.service import RoomService
-from visio.signaling.room import SHARED_SPEAKER_PREFIX
 from visio.speech import (
     AudioUnreadable,
     Engines,
@@ -294,10 +293,16 @@ def test_tracks_of_sorts_parts_by_start() -> None:
 
 
 def test_a_shared_meeting_room_microphone_is_diarized_and_others_are_not() -> None:
-    room = SHARED_SPEAKER_PREFIX + "visitor:abc"
     captures = [
         TranscriptCapture(id="1", speaker_key="user:u1", display_name="Ana", path="1.wav", start=0),
-        TranscriptCapture(id="2", speaker_key=room, display_name="Salle A", path="2.wav", start=1),
+        TranscriptCapture(
+            id="2",
+            speaker_key="visitor:abc",
+            shared_microphone=True,
+            display_name="Salle A",
+            path="2.wav",
+            start=1,
+        ),
     ]
     ana, salle = tracks_of(Path("/audio"), captures)
     assert (ana.speaker_name, ana.shared_mic) == ("Ana", False)

@@ -80,11 +80,14 @@ class TranscriptCapture(Protocol):
         display_name: str,
         media: MediaParticipant | None,
         mid: str | None,
+        *,
+        shared_microphone: bool = False,
     ) -> None:
         """Capture the participant's published audio stream ``mid`` from now on.
 
         ``speaker`` names the person across reconnections (their account or
-        browser); ``mid=None`` stops capturing them.  Following the stream
+        browser); ``shared_microphone``: a meeting-room microphone whose voices
+        the transcript tells apart; ``mid=None`` stops capturing them.  Following the stream
         already captured changes nothing.  Raises VisioError when the SFU
         refuses to forward the stream.
         """
@@ -289,22 +292,12 @@ def _actor(participant: Participant) -> str:
 
 
 def _speaker(participant: Participant) -> str:
-    """Who speaks, across reconnections: the account, else the browser, else this connection.
-
-    A shared meeting-room microphone is marked with the ``shared:`` prefix:
-    its track is diarized (:func:`visio.transcripts.jobs.tracks_of`).
-    """
+    """Who speaks, across reconnections: the account, else the browser, else this connection."""
     if participant.user_id:
-        key = f"user:{participant.user_id}"
-    elif participant.visitor:
-        key = f"visitor:{participant.visitor}"
-    else:
-        key = f"participant:{participant.id}"
-    return f"{SHARED_SPEAKER_PREFIX}{key}" if participant.shared_microphone else key
-
-
-#: Speaker keys of shared meeting-room microphones start with it.
-SHARED_SPEAKER_PREFIX = "shared:"
+        return f"user:{participant.user_id}"
+    if participant.visitor:
+        return f"visitor:{participant.visitor}"
+    return f"participant:{participant.id}"
 
 
 #: Chat messages a newcomer gets in the join snapshot (the rest stays server-side).
@@ -944,6 +937,7 @@ class LiveRoom:
                     participant.display_name,
                     participant.media if mid is not None else None,
                     mid,
+                    shared_microphone=participant.shared_microphone,
                 )
             except VisioError as exc:
                 # The meeting goes on; this person's audio is missing from the transcript.

@@ -122,6 +122,7 @@ class _Stream:
     session: CaptureSession
     participant_id: str
     speaker: str
+    shared_microphone: bool
     display_name: str
     media: MediaParticipant
     mid: str
@@ -155,6 +156,7 @@ class _Stream:
                 self.capture_id,
                 session.transcript_id,
                 speaker_key=self.speaker,
+                shared_microphone=self.shared_microphone,
                 display_name=self.display_name,
                 participant_id=self.participant_id,
                 path=self.path.name,
@@ -219,6 +221,8 @@ class CaptureSession:
         display_name: str,
         media: MediaParticipant | None,
         mid: str | None,
+        *,
+        shared_microphone: bool = False,
     ) -> None:
         current = self._streams.get(participant_id)
         if current is not None and current.media is media and current.mid == mid:
@@ -227,7 +231,7 @@ class CaptureSession:
             await self._close(current, stop_forward=True)
         if media is None or mid is None or self._stopped:
             return
-        await self._open(participant_id, speaker, display_name, media, mid)
+        await self._open(participant_id, speaker, display_name, media, mid, shared_microphone)
 
     async def _open(
         self,
@@ -236,6 +240,7 @@ class CaptureSession:
         display_name: str,
         media: MediaParticipant,
         mid: str,
+        shared_microphone: bool,
     ) -> None:
         capture_id = str(uuid.uuid4())
         path = self.folder / f"{capture_id}.wav"
@@ -243,6 +248,7 @@ class CaptureSession:
             session=self,
             participant_id=participant_id,
             speaker=speaker,
+            shared_microphone=shared_microphone,
             display_name=display_name,
             media=media,
             mid=mid,

@@ -28,7 +28,6 @@ from visio.config import Settings
 from visio.db import Database, utcnow
 from visio.errors import VisioError
 from visio.rooms.slugs import base_url
-from visio.signaling.room import SHARED_SPEAKER_PREFIX
 from visio.speech import AudioPart, SpeechError, Track, Transcript, TranscriptStatus
 from visio.speech.pipeline import ProgressCallback
 from visio.transcripts.models import Transcript as TranscriptRow
@@ -117,7 +116,7 @@ def tracks_of(folder: Path, captures: Sequence[TranscriptCapture]) -> list[Track
                 speaker_name=label,
                 parts=[AudioPart(path=folder / c.path, start=max(0.0, c.start)) for c in parts],
                 # A meeting-room microphone: its voices are told apart (diarization).
-                shared_mic=parts[0].speaker_key.startswith(SHARED_SPEAKER_PREFIX),
+                shared_mic=any(c.shared_microphone for c in parts),
             )
         )
     return tracks

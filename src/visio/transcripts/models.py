@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from visio.db import Base, UtcDateTime, utcnow
@@ -114,6 +114,8 @@ class TranscriptCapture(Base):
         ForeignKey("transcripts.id", ondelete="CASCADE"), index=True
     )
     speaker_key: Mapped[str] = mapped_column(String(SPEAKER_KEY_MAX_CHARS))
+    #: A meeting-room microphone several people speak into: its voices are told apart.
+    shared_microphone: Mapped[bool] = mapped_column(Boolean, default=False)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS))
     participant_id: Mapped[str] = mapped_column(String(64))
     #: The file, relative to the transcript's audio folder.

@@ -90,12 +90,14 @@ class TranscriptStore:
         participant_id: str,
         path: str,
         start: float,
+        shared_microphone: bool = False,
     ) -> None:
         self.session.add(
             TranscriptCapture(
                 id=capture_id,
                 transcript_id=transcript_id,
                 speaker_key=speaker_key,
+                shared_microphone=shared_microphone,
                 display_name=display_name[:200],
                 participant_id=participant_id[:64],
                 path=path,
