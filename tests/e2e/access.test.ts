@@ -10,22 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { expectNoSeriousViolations } from './axe.ts';
 import { E2ERun, type Person, requireSetup, type VisioServer, waitFor, withReport } from './harness.ts';
-import {
-  askToJoin,
-  attr,
-  cameraSel,
-  closePanel,
-  expectAttr,
-  expectHidden,
-  expectStatus,
-  expectVisible,
-  joinFromPrejoin,
-  moderate,
-  openPanel,
-  slugOf,
-  tid,
-  tileSel,
-} from './ui.ts';
+import { askToJoin, attr, cameraSel, closePanel, expectAttr, expectHidden, expectStatus, expectVisible, joinFromPrejoin, moderate, openPanel, prerequisites, slugOf, tid, tileSel } from './ui.ts';
 
 // Fails the whole file, loudly, outside scripts/netns-run or without a built
 // web client (never skips).
@@ -40,10 +25,7 @@ describe('access: lobby, admission, denial, moderation', { timeout: 330_000 }, (
   let meetingUrl = '';
   const id: Record<string, string> = {};
 
-  const need = (...names: string[]): void => {
-    const missing = names.filter((n) => !id[n]);
-    if (missing.length) throw new Error(`prerequisite failed: ${missing.join(', ')} not in the meeting (see the earlier step)`);
-  };
+  const need = prerequisites(id);
 
   before(async () => {
     server = await run.server();

@@ -7,24 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Bot, E2ERun, type Person, requireSetup, type VisioServer, waitFor, withReport } from './harness.ts';
-import {
-  attr,
-  cameraSel,
-  closePanel,
-  expectAttr,
-  expectHidden,
-  expectStatus,
-  expectVisible,
-  joinMeeting,
-  joinFromPrejoin,
-  leaveMeeting,
-  micLevel,
-  openPanel,
-  setAccessLevel,
-  slugOf,
-  tid,
-  tileSel,
-} from './ui.ts';
+import { attr, cameraSel, closePanel, expectAttr, expectHidden, expectStatus, expectVisible, joinFromPrejoin, joinMeeting, leaveMeeting, micLevel, openPanel, prerequisites, setAccessLevel, slugOf, tid, tileSel } from './ui.ts';
 
 // Fails the whole file, loudly, outside scripts/netns-run or without a built
 // web client (never skips).
@@ -40,10 +23,7 @@ describe('meeting journey: three browsers and a bot', { timeout: 330_000 }, () =
   const id: Record<string, string> = {};
   let bot: Bot | undefined;
 
-  const need = (...names: string[]): void => {
-    const missing = names.filter((n) => !id[n]);
-    if (missing.length) throw new Error(`prerequisite failed: ${missing.join(', ')} not in the meeting (see the earlier step)`);
-  };
+  const need = prerequisites(id);
 
   before(async () => {
     server = await run.server();

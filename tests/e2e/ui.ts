@@ -81,6 +81,17 @@ export async function expectStatus(p: Person, status: string, timeout = 30_000):
 }
 
 /** The meeting code in the page's URL (`/{slug}`). */
+/**
+ * A guard for steps that build on earlier ones: `need('A', 'B')` throws a clear
+ * error when an earlier step did not record those people's participant ids.
+ */
+export function prerequisites(ids: Record<string, string>): (...names: string[]) => void {
+  return (...names) => {
+    const missing = names.filter((n) => !ids[n]);
+    if (missing.length) throw new Error(`prerequisite failed: ${missing.join(', ')} not in the meeting (see the earlier step)`);
+  };
+}
+
 export function slugOf(p: Person): string {
   return new URL(p.page.url()).pathname.replace(/^\/+|\/+$/g, '');
 }
