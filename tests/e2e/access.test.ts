@@ -10,7 +10,23 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { expectNoSeriousViolations } from './axe.ts';
 import { E2ERun, type Person, requireSetup, type VisioServer, waitFor, withReport } from './harness.ts';
-import { askToJoin, attr, cameraSel, closePanel, expectAttr, expectHidden, expectStatus, expectVisible, joinFromPrejoin, moderate, openPanel, prerequisites, slugOf, tid, tileSel } from './ui.ts';
+import {
+  askToJoin,
+  attr,
+  cameraSel,
+  closePanel,
+  expectAttr,
+  expectHidden,
+  expectStatus,
+  expectVisible,
+  joinFromPrejoin,
+  moderate,
+  openPanel,
+  prerequisites,
+  slugOf,
+  tid,
+  tileSel,
+} from './ui.ts';
 
 // Fails the whole file, loudly, outside scripts/netns-run or without a built
 // web client (never skips).

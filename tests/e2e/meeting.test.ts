@@ -7,7 +7,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Bot, E2ERun, type Person, requireSetup, type VisioServer, waitFor, withReport } from './harness.ts';
-import { attr, cameraSel, closePanel, expectAttr, expectHidden, expectStatus, expectVisible, joinFromPrejoin, joinMeeting, leaveMeeting, micLevel, openPanel, prerequisites, setAccessLevel, slugOf, tid, tileSel } from './ui.ts';
+import {
+  attr,
+  cameraSel,
+  closePanel,
+  expectAttr,
+  expectHidden,
+  expectStatus,
+  expectVisible,
+  joinFromPrejoin,
+  joinMeeting,
+  leaveMeeting,
+  micLevel,
+  openPanel,
+  prerequisites,
+  setAccessLevel,
+  slugOf,
+  tid,
+  tileSel,
+} from './ui.ts';
 
 // Fails the whole file, loudly, outside scripts/netns-run or without a built
 // web client (never skips).
