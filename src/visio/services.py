@@ -32,6 +32,8 @@ class Services:
     throttle: Throttle
     mailer: Mailer
     transcripts: TranscriptManager
+    #: Key for signed values (join tokens, the sign-in state cookie), from the install secrets.
+    signing_key: str = field(repr=False, default="")
     _sweeper: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
@@ -66,6 +68,7 @@ class Services:
             throttle=Throttle(),
             mailer=mailer,
             transcripts=transcripts,
+            signing_key=signing_key,
         )
 
     async def start(self) -> None:

@@ -44,7 +44,6 @@ from visio.config import Settings
 from visio.deps import DbSession, SettingsDep
 from visio.errors import VisioError
 from visio.schemas import error_responses
-from visio.secrets_store import load_or_create
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +70,12 @@ def identity_provider(request: Request, settings: Settings) -> IdentityProvider:
     return provider
 
 
-def login_signer(request: Request, settings: Settings) -> LoginStateSigner:
+def login_signer(request: Request) -> LoginStateSigner:
+    """Signs the sign-in state cookie with the install's key (read once, by Services)."""
     state = request.app.state
     signer: LoginStateSigner | None = getattr(state, SIGNER_STATE, None)
     if signer is None:
-        signer = LoginStateSigner(load_or_create(settings.data_dir).signing_key)
+        signer = LoginStateSigner(state.services.signing_key)
         setattr(state, SIGNER_STATE, signer)
     return signer
 
@@ -142,7 +142,7 @@ def build_auth_router(settings: Settings) -> APIRouter:
     ) -> Response:
         try:
             provider = identity_provider(request, settings)
-            signer = login_signer(request, settings)
+            signer = login_signer(request)
             login = LoginState.new(
                 next_path=safe_next_path(next_path),
                 redirect_uri=site_url(request, settings) + callback_path,
@@ -189,7 +189,7 @@ def build_auth_router(settings: Settings) -> APIRouter:
                 raise SignInRefused(provider_error=oauth_error_code(error))
             if not state:
                 raise StateMismatch()
-            login = login_signer(request, settings).loads(
+            login = login_signer(request).loads(
                 request.cookies.get(cookie_name(state)), state=state
             )
             if error is not None:
