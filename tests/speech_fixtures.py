@@ -126,3 +126,48 @@ def conversation(
         track[first : first + len(samples)] += samples
     mix = np.sum(list(tracks.values()), axis=0).astype(np.float32)
     return utterances, tracks, mix
+
+
+def through_opus(samples: Samples, folder: Path) -> Samples:
+    """``samples`` as the server's capture hears them from a Python bot.
+
+    Encoded 20 ms at a time by aiortc's Opus encoder (what ``visio.client``
+    sends), carried in RTP packets and decoded by the capture's own
+    :class:`~visio.transcripts.audio.OpusToWav` into a WAV file in ``folder``.
+    """
+    import fractions
+    import struct
+
+    import av
+    from aiortc.codecs.opus import OpusEncoder
+
+    from visio.transcripts.audio import OpusToWav, WavWriter
+
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=48_000)
+    pcm16 = (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16).reshape(1, -1)
+    frame = av.AudioFrame.from_ndarray(pcm16, format="s16", layout="mono")
+    frame.sample_rate = SAMPLE_RATE
+    pcm48 = np.concatenate(
+        [
+            out.to_ndarray().reshape(-1)
+            for out in [*resampler.resample(frame), *resampler.resample(None)]
+        ]
+    )
+    step = 960  # 20 ms at 48 kHz
+    pcm48 = np.concatenate([pcm48, np.zeros(-len(pcm48) % step + 5 * step, dtype=np.int16)])
+    encoder = OpusEncoder()
+    path = folder / "through-opus.wav"
+    decoder = OpusToWav(WavWriter(path))
+    for index, at in enumerate(range(0, len(pcm48), step)):
+        piece = av.AudioFrame.from_ndarray(
+            pcm48[at : at + step].reshape(1, -1), format="s16", layout="mono"
+        )
+        piece.sample_rate = 48_000
+        piece.pts = at
+        piece.time_base = fractions.Fraction(1, 48_000)
+        payloads, _timestamp = encoder.encode(piece)
+        for payload in payloads:
+            header = struct.pack("!BBHII", 0x80, 111, index & 0xFFFF, at, 0x5EED)
+            decoder.feed(header + payload, at / 48_000)
+    decoder.close()
+    return read_wav(path)

@@ -10,6 +10,7 @@ audio files the bots played.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -29,20 +30,22 @@ from visio.client.participant import API_HEADERS, Participant, SignalingError
 from visio.config import load_settings
 from visio.signaling import messages as m
 from visio.speech import AudioPart, Track, TranscriptPipeline, build_engines
-from visio.speech.base import SAMPLE_RATE
+from visio.speech.audio import load_audio
+from visio.speech.base import SAMPLE_RATE, Samples
 from visio.speech.metrics import diarization_errors, normalize_text, wer
 from visio.transcripts.jobs import reproducible
 
 pytestmark = pytest.mark.integration
 
-#: Who says what, in this order (the reference text).  Sentences the bundled model
-#: reads the same way (right, or with the same slip: "10" for "ten") whatever their
-#: alignment to 20 ms frames and through Opus, in these voices (measured): others flip
-#: a word or two from run to run, and the comparison below would be a lottery.
+#: Who says what, in this order (the reference text).  The tiny model reads each of
+#: these the same way (right, or with the same slip: "10" for "ten") wherever its onset
+#: falls and through Opus (measured at 8 onsets each); "Could you check the numbers..."
+#: was left out: it reads "Could you" or "Can you" at random there, a coin toss against
+#: the 1.1x bound below.
 SCRIPT: list[tuple[str, Voice, str]] = [
     ("Alice", VOICE_A, "The children played in the park until the sun went down."),
     ("Bob", VOICE_B, "Let us move the meeting to Thursday morning at ten."),
-    ("Bob", VOICE_B, "Could you check the numbers again and call me back tomorrow?"),
+    ("Bob", VOICE_B, "I will check the numbers again and call you back tomorrow."),
     ("Alice", VOICE_A, "Thank you all for coming, and see you next month."),
 ]
 PAUSE = 0.2  # the clips carry half a second of silence at each end
@@ -301,14 +304,7 @@ async def test_transcript_names_each_speaker_in_order_and_matches_the_raw_engine
                 f" ({len(normalize_text(reference))} words); meeting {meeting_seconds:.1f} s,"
                 f" job {job_seconds:.1f} s\nVisio: {hypothesis}\nraw:   {raw}"
             )
-            # Issue #6 asks for visio_wer <= 1.1 * raw_wer.  It holds in some environments
-            # (4.8 % vs 4.8 %) and not on a fresh install (9.5 % vs 4.8 %: "Could you" and
-            # "Let us" read differently around where a capture starts): not asserted until
-            # that is understood; see the issue note.  What is asserted: every sentence
-            # to its speaker, in order, each speaker's WER <= 0.2 (above), and no more than
-            # two words worse than the raw engine over the whole text.
-            words = len(normalize_text(reference))
-            assert visio_wer <= raw_wer + 2 / words + 1e-9
+            assert visio_wer <= 1.1 * raw_wer + 1e-9
 
             # The audio went once the transcript was stored.
             assert not (server.data_dir / "transcripts" / transcript_id).exists()
@@ -348,12 +344,36 @@ ROOM_TURNS: list[tuple[Voice, str]] = [
 ]
 
 
+def clip_on_meeting_clock(server: RunningServer, transcript_id: str, clip: Samples) -> float:
+    """Where ``clip`` starts on the meeting clock: found in the one capture that holds it.
+
+    The capture's start is what the server stored; the clip's place in the file,
+    the best match of the two waveforms (Opus keeps the waveform close enough).
+    """
+    database = sqlite3.connect(server.data_dir / "visio.db")
+    try:
+        rows = database.execute(
+            "SELECT path, start FROM transcript_captures WHERE transcript_id = ?"
+            " AND display_name = 'Salle A'",
+            (transcript_id,),
+        ).fetchall()
+    finally:
+        database.close()
+    assert len(rows) == 1, rows
+    path, start = rows[0]
+    captured = load_audio(server.data_dir / "transcripts" / transcript_id / path)
+    assert len(captured) > len(clip), "the capture holds less than the clip"
+    match = np.correlate(captured, clip, mode="valid")
+    return max(0.0, float(start)) + int(np.argmax(np.abs(match))) / SAMPLE_RATE
+
+
 async def test_a_shared_meeting_room_microphone_is_split_into_its_voices(
     netns: None, tmp_path: Path
 ) -> None:
     utterances, _tracks, mix = conversation(ROOM_TURNS, pause=0.8)
     clip = read_wav_48k_mono(write_wav(tmp_path / "room.wav", mix))
-    with run_server(tmp_path / "var") as server:
+    # The audio is kept, to find where the clip landed on the meeting clock.
+    with run_server(tmp_path / "var", transcript_delete_audio="false") as server:
         async with browser(server) as owner_http, browser(server) as room_http:
             created = await owner_http.post(
                 "/api/v1/rooms", json={"settings": {"access_level": "public"}}
@@ -395,20 +415,21 @@ async def test_a_shared_meeting_room_microphone_is_split_into_its_voices(
                 return body if body["status"] in ("done", "empty", "failed") else None
 
             result = await wait_until(finished, 120, every=0.5)
-    assert result["status"] == "done", result
+            assert result["status"] == "done", result
+            assert transcript_id is not None
+            clip_at = clip_on_meeting_clock(server, transcript_id, mix)
     segments = result["transcript"]["segments"]
     labels = {s["speaker_label"] for s in segments if s["speaker_id"]}
     assert labels == {"Salle A (1)", "Salle A (2)"}, segments
-    # The room's clip started some time after the meeting clock's 0: align the
-    # first words with the first turn, then score who spoke when.
-    shift = segments[0]["start"] - utterances[0].start
-    hypothesis = [(s["start"] - shift, s["end"] - shift, s["speaker_label"]) for s in segments]
-    reference = [(u.start, u.end, u.voice.name) for u in utterances]
+    # Who spoke when, on the meeting clock, against what the transcript says.
+    hypothesis = [(s["start"], s["end"], s["speaker_label"]) for s in segments]
+    reference = [(u.start + clip_at, u.end + clip_at, u.voice.name) for u in utterances]
     errors = diarization_errors(reference, hypothesis, collar=0.25)
     print(
         f"\nshared microphone through Visio: DER {errors.rate:.3f} (±0.25 s collar;"
         f" missed {errors.missed:.2f} s, false alarm {errors.false_alarm:.2f} s,"
-        f" confusion {errors.confusion:.2f} s of {errors.reference_speech:.2f} s)"
+        f" confusion {errors.confusion:.2f} s of {errors.reference_speech:.2f} s);"
+        f" without a collar {diarization_errors(reference, hypothesis).rate:.3f}"
     )
 
     # Who spoke is right when each turn's words went to one voice, alternating.
@@ -425,4 +446,4 @@ async def test_a_shared_meeting_room_microphone_is_split_into_its_voices(
         max(sorted(labels), key=lambda lb: overlap(lb, u.start, u.end)) for u in utterances
     ]
     assert turn_labels[0] == turn_labels[2] != turn_labels[1] == turn_labels[3]
-    assert errors.rate <= 0.10  # the issue's target (measured here: 0.035)
+    assert errors.rate <= 0.10  # the issue's target (measured here: 0.000; 0.09 without collar)

@@ -5,6 +5,15 @@ holds, so transcribing each VAD region alone costs more than the whole track
 (1.7 times, measured).  Consecutive regions are therefore joined, with their
 silences shortened, into chunks of up to ~25 s; each word is then mapped back
 to the region it came from.
+
+Whisper reads a sentence's first word unreliably when the audio starts right
+at it: with the VAD's tight edges (30 ms) and the chunk starting at 0, the
+same Opus-coded sentence read "Let us move" or "Let's just move", and "Could
+you" or "You", depending only on where its onset fell within a few
+milliseconds (4 of 16 offsets 4 ms apart flipped).  Each region therefore keeps
+``CONTEXT_SECONDS`` of its surroundings and each chunk starts with
+``LEAD_SECONDS`` of silence: the same sweep then gave one reading for all 16
+offsets of both sentences, through Opus as on the original files.
 """
 
 from __future__ import annotations
@@ -25,6 +34,10 @@ from visio.speech.base import (
 )
 
 MAX_CHUNK_SECONDS = 25.0
+#: Audio kept on each side of a speech region (never past half-way to the next one).
+CONTEXT_SECONDS = 0.2
+#: Silence before a chunk's first piece.
+LEAD_SECONDS = 0.5
 #: Silence put between two joined regions: enough for Whisper to hear a pause.
 JOIN_GAP_SECONDS = 0.4
 #: Words of one recognized segment further apart than this on the source
@@ -80,25 +93,48 @@ class Chunk:
         return p.source_start + min(max(time - p.chunk_start, 0.0), p.source_end - p.source_start)
 
 
+def widen(
+    regions: Sequence[SpeechRegion], duration: float, context: float = CONTEXT_SECONDS
+) -> list[SpeechRegion]:
+    """``regions`` with ``context`` seconds more on each side, within ``0..duration``.
+
+    Two neighbours closer than twice ``context`` share the silence between them
+    at its middle, so that no audio is read twice.
+    """
+    spans = [r for r in regions if r.end > r.start]
+    out: list[SpeechRegion] = []
+    for index, region in enumerate(spans):
+        low = max(0.0, region.start - context)
+        high = min(duration, region.end + context)
+        if index > 0:
+            low = max(low, (spans[index - 1].end + region.start) / 2)
+        if index + 1 < len(spans):
+            high = min(high, (region.end + spans[index + 1].start) / 2)
+        out.append(SpeechRegion(low, max(high, low)))
+    return [r for r in out if r.end > r.start]
+
+
 def plan_chunks(
     regions: Sequence[SpeechRegion],
     max_seconds: float = MAX_CHUNK_SECONDS,
     gap_seconds: float = JOIN_GAP_SECONDS,
+    lead_seconds: float = LEAD_SECONDS,
 ) -> list[Chunk]:
     """Consecutive regions joined into chunks of at most ``max_seconds``.
 
-    A region longer than that is a chunk of its own: Whisper's long-form
-    decoding cuts it at its own timestamps, better than a blind cut would.
+    Each chunk starts with ``lead_seconds`` of silence.  A region longer than
+    ``max_seconds`` is a chunk of its own: Whisper's long-form decoding cuts it
+    at its own timestamps, better than a blind cut would.
     """
     chunks: list[Chunk] = []
     pieces: list[Piece] = []
     for region in regions:
         if region.duration <= 0:
             continue
-        at = pieces[-1].chunk_end + gap_seconds if pieces else 0.0
+        at = pieces[-1].chunk_end + gap_seconds if pieces else lead_seconds
         if pieces and at + region.duration > max_seconds:
             chunks.append(Chunk(tuple(pieces)))
-            pieces, at = [], 0.0
+            pieces, at = [], lead_seconds
         pieces.append(Piece(region.start, region.end, at))
     if pieces:
         chunks.append(Chunk(tuple(pieces)))
@@ -154,7 +190,7 @@ def transcribe_regions(
     recognizer raises (``LanguageNotSupported`` before any decoding).
     """
     recognizer.check_language(language)
-    chunks = plan_chunks(regions, max_seconds)
+    chunks = plan_chunks(widen(regions, len(samples) / SAMPLE_RATE), max_seconds)
     out: list[RecognizedSegment] = []
     for done, chunk in enumerate(chunks, start=1):
         out.extend(map_segments(chunk, recognizer.transcribe(chunk.samples(samples), language)))

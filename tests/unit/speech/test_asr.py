@@ -8,12 +8,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.speech_fixtures import SENTENCES, VOICE_A, read_wav, synthesize
+from tests.speech_fixtures import SENTENCES, VOICE_A, VOICE_B, read_wav, synthesize, through_opus
 from tests.unit.speech.conftest import Meeting
 from visio.speech.asr import WhisperRecognizer, bundled_model_dir, normalize_language
 from visio.speech.audio import load_audio
 from visio.speech.base import SAMPLE_RATE, RecognizedSegment, RecognizedWord, SpeechRegion
-from visio.speech.chunks import Chunk, Piece, map_segments, plan_chunks, transcribe_regions
+from visio.speech.chunks import (
+    Chunk,
+    Piece,
+    map_segments,
+    plan_chunks,
+    transcribe_regions,
+    widen,
+)
 from visio.speech.errors import LanguageNotSupported, SpeechModelMissing
 from visio.speech.metrics import wer
 from visio.speech.vad import SileroVad
@@ -106,17 +113,51 @@ def test_french_with_the_configured_model(french_wav: Path) -> None:
 
 def test_short_regions_are_joined_into_chunks_of_at_most_25_seconds() -> None:
     regions = [SpeechRegion(t, t + 2.0) for t in range(0, 60, 4)]  # 15 regions of 2 s
-    chunks = plan_chunks(regions, max_seconds=25.0, gap_seconds=0.4)
+    chunks = plan_chunks(regions, max_seconds=25.0, gap_seconds=0.4, lead_seconds=0.5)
     assert [len(c.pieces) for c in chunks] == [10, 5]
     assert all(c.duration <= 25.0 for c in chunks)
+    # Each chunk opens with half a second of silence, then the regions 0.4 s apart.
+    assert [c.pieces[0].chunk_start for c in chunks] == [0.5, 0.5]
     second = chunks[0].pieces[1]
     assert second.source_start == 4.0
-    assert second.chunk_start == pytest.approx(2.4)
+    assert second.chunk_start == pytest.approx(2.9)
+    assert (
+        chunks[0].samples(np.ones(60 * SAMPLE_RATE, dtype=np.float32))[: SAMPLE_RATE // 2].max()
+        == 0
+    )
+
+
+def test_regions_keep_some_context_but_never_overlap() -> None:
+    regions = [SpeechRegion(0.1, 1.0), SpeechRegion(1.2, 2.0), SpeechRegion(5.0, 9.9)]
+    widened = [(r.start, r.end) for r in widen(regions, 10.0, 0.2)]
+    assert widened == [
+        (0.0, pytest.approx(1.1)),  # the track's start
+        (pytest.approx(1.1), pytest.approx(2.2)),  # the silence shared at its middle
+        (pytest.approx(4.8), 10.0),  # the track's end
+    ]
+    assert widen([], 10.0) == []
 
 
 def test_a_long_region_is_a_chunk_of_its_own() -> None:
     regions = [SpeechRegion(0, 3), SpeechRegion(5, 65), SpeechRegion(70, 71)]
     assert [len(c.pieces) for c in plan_chunks(regions)] == [1, 1, 1]
+
+
+def test_a_sentence_reads_the_same_wherever_its_first_word_falls(
+    recognizer: WhisperRecognizer, vad: SileroVad, tmp_path: Path
+) -> None:
+    # Where a sentence starts in a capture depends on when the microphone's first
+    # packet arrived.  With the VAD's tight edges and no lead-in, this one, through
+    # Opus, read "Let's just move..." at 2 of these 16 onsets 4 ms apart.
+    text = "Let us move the meeting to Thursday morning at ten."
+    pad = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    heard = through_opus(np.concatenate([pad, synthesize(text, VOICE_B), pad]), tmp_path)
+    readings: set[str] = set()
+    for shift in range(16):
+        samples = np.concatenate([np.zeros(shift * SAMPLE_RATE // 250, np.float32), heard])
+        segments = transcribe_regions(recognizer, samples, vad.detect(samples), "en")
+        readings.add(" ".join(s.text for s in segments))
+    assert readings == {"Let us move the meeting to Thursday morning at 10."}
 
 
 def test_words_go_back_to_the_region_they_were_said_in() -> None:
