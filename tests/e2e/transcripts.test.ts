@@ -70,13 +70,17 @@ describe('transcripts: in the meeting, then the transcripts page', { timeout: 48
     }),
   );
 
-  it('A asks for French: refused clearly (English-only model); A starts in English; B sees the indicator and who started it', STEP, () =>
+  it('French is marked unavailable (English-only model) and English picked; forcing French is refused clearly; A starts in English; B sees the indicator and who started it', STEP, () =>
     withReport(run, async () => {
       need('meeting');
       await A.testId('open-transcription').click();
       await expectVisible(A, 'transcription-dialog');
       const language = A.testId('transcription-language');
-      assert.equal(await language.inputValue(), 'fr', 'French is the default language');
+      // The server's config lists what its model does: French, the default, is not in it.
+      assert.equal(await language.inputValue(), 'en', 'English is picked: the only language the server can do');
+      const french = (await language.locator('option[value="fr"]').textContent()) ?? '';
+      assert.match(french, /not available|indisponible/, `French is marked unavailable: ${french}`);
+      await language.selectOption('fr');
       await A.testId('start-transcription').click();
       const error = await expectVisible(A, 'transcription-error', 10_000);
       assert.equal(await error.getAttribute('data-code'), 'speech_language_unsupported');

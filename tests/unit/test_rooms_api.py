@@ -18,6 +18,7 @@ from visio.rooms.service import RoomService
 from visio.rooms.slugs import generate_slug, normalize_slug
 from visio.services import Services
 from visio.signaling.messages import PROTOCOL_VERSION
+from visio.speech.asr import bundled_model_dir
 
 API = "/api/v1"
 
@@ -235,7 +236,48 @@ def test_client_config_reflects_the_settings(tmp_path: Path) -> None:
         "public_url": "https://meet.example.org",
         "sign_in_enabled": False,
         "anonymous_rooms": True,
+        # The bundled speech model is English-only; the default language stays French.
+        "transcription": {
+            "available": True,
+            "languages": ["en"],
+            "default_language": "fr",
+            "allowed_roles": ["owner", "host"],
+        },
     }
+
+
+def test_client_config_says_when_transcripts_cannot_be_made(tmp_path: Path) -> None:
+    with make_client(tmp_path, transcription_enabled=False) as client:
+        off = client.get(f"{API}/config").json()["transcription"]
+    with make_client(tmp_path, asr_model_dir=str(tmp_path / "no-model")) as client:
+        broken = client.get(f"{API}/config").json()["transcription"]
+    assert off["available"] is False and off["languages"] == []
+    assert broken["available"] is False and broken["languages"] == []
+
+
+def multilingual_model_folder(tmp_path: Path) -> Path:
+    """The bundled model's folder with a multilingual-sized vocabulary: what the config reads.
+
+    (The config reads the vocabulary only; it never loads this model.)
+    """
+    folder = tmp_path / "multilingual"
+    folder.mkdir()
+    for name in ("config.json", "tokenizer.json", "model.bin"):
+        (folder / name).symlink_to(bundled_model_dir() / name)
+    vocabulary = (bundled_model_dir() / "vocabulary.txt").read_text(encoding="utf-8")
+    (folder / "vocabulary.txt").write_text(vocabulary + "<|extra|>\n", encoding="utf-8")
+    return folder
+
+
+def test_client_config_lists_a_multilingual_models_languages(tmp_path: Path) -> None:
+    folder = multilingual_model_folder(tmp_path)
+    with make_client(
+        tmp_path, asr_model_dir=str(folder), transcription_allowed_roles="owner"
+    ) as client:
+        transcription = client.get(f"{API}/config").json()["transcription"]
+    assert transcription["available"] is True
+    assert {"fr", "en", "de"} <= set(transcription["languages"])
+    assert transcription["allowed_roles"] == ["owner"]
 
 
 def test_healthz_is_ok_even_when_media_is_down(tmp_path: Path) -> None:

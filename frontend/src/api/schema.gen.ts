@@ -305,6 +305,7 @@ export interface components {
              * @description Sign-in through the identity provider is set up
              */
             sign_in_enabled: boolean;
+            transcription: components["schemas"]["TranscriptionConfig"];
             /** Ws Max Message Bytes */
             ws_max_message_bytes: number;
         };
@@ -793,6 +794,32 @@ export interface components {
             status: components["schemas"]["TranscriptState"];
             /** Stopped At */
             stopped_at: string | null;
+        };
+        /**
+         * TranscriptionConfig
+         * @description What the web client offers hosts for transcripts.
+         */
+        TranscriptionConfig: {
+            /**
+             * Allowed Roles
+             * @description Who may start one
+             */
+            allowed_roles: ("owner" | "host")[];
+            /**
+             * Available
+             * @description Hosts may start transcripts: turned on, and the speech model can run
+             */
+            available: boolean;
+            /**
+             * Default Language
+             * @description The language used when the host names none
+             */
+            default_language: string;
+            /**
+             * Languages
+             * @description What the speech model transcribes (ISO 639-1 codes); empty when unavailable
+             */
+            languages: string[];
         };
         /** Word */
         Word: {

@@ -23,7 +23,7 @@ from visio.config import Settings
 from visio.deps import DbSession, ServicesDep, SettingsDep
 from visio.errors import Forbidden, RateLimited, RoomNotFound
 from visio.rooms.models import Room
-from visio.rooms.schemas import ClientConfig, RoomCreate, RoomOut, RoomUpdate
+from visio.rooms.schemas import ClientConfig, RoomCreate, RoomOut, RoomUpdate, TranscriptionConfig
 from visio.rooms.service import KEEP, RoomService
 from visio.rooms.slugs import meeting_url
 from visio.schemas import VALIDATION_ERRORS, error_responses
@@ -193,7 +193,9 @@ def _actor(caller: Caller) -> str:
 
 
 @router.get("/config", response_model=ClientConfig, summary="Client configuration")
-def client_config(settings: SettingsDep) -> ClientConfig:
+def client_config(services: ServicesDep) -> ClientConfig:
+    settings = services.settings
+    languages = services.transcripts.languages()
     return ClientConfig(
         protocol_version=PROTOCOL_VERSION,
         max_participants=settings.max_participants,
@@ -203,4 +205,10 @@ def client_config(settings: SettingsDep) -> ClientConfig:
         public_url=str(settings.public_url).rstrip("/") if settings.public_url else None,
         sign_in_enabled=settings.oidc_enabled,
         anonymous_rooms=settings.anonymous_rooms_allowed,
+        transcription=TranscriptionConfig(
+            available=bool(languages),
+            languages=languages,
+            default_language=settings.transcript_language,
+            allowed_roles=list(settings.transcription_allowed_roles),
+        ),
     )

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from visio.access.policy import Role
 from visio.rooms.models import NAME_MAX_CHARS, RoomSettings
 
-__all__ = ["ClientConfig", "RoomCreate", "RoomOut", "RoomSettings", "RoomUpdate"]
+__all__ = [
+    "ClientConfig",
+    "RoomCreate",
+    "RoomOut",
+    "RoomSettings",
+    "RoomUpdate",
+    "TranscriptionConfig",
+]
 
 
 def _clean_name(value: str | None) -> str | None:
@@ -55,6 +63,19 @@ class RoomOut(BaseModel):
     updated_at: datetime
 
 
+class TranscriptionConfig(BaseModel):
+    """What the web client offers hosts for transcripts."""
+
+    available: bool = Field(
+        description="Hosts may start transcripts: turned on, and the speech model can run"
+    )
+    languages: list[str] = Field(
+        description="What the speech model transcribes (ISO 639-1 codes); empty when unavailable"
+    )
+    default_language: str = Field(description="The language used when the host names none")
+    allowed_roles: list[Literal["owner", "host"]] = Field(description="Who may start one")
+
+
 class ClientConfig(BaseModel):
     """What the web client needs to know about this server before joining."""
 
@@ -66,3 +87,4 @@ class ClientConfig(BaseModel):
     public_url: str | None
     sign_in_enabled: bool = Field(description="Sign-in through the identity provider is set up")
     anonymous_rooms: bool = Field(description="People who are not signed in may create meetings")
+    transcription: TranscriptionConfig

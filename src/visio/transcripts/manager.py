@@ -131,14 +131,34 @@ class TranscriptManager:
         vocabulary, loads no model.  With Celery the workers must have the
         same model (same settings).
         """
+        recognizer = self._recognizer_or_unavailable()
+        try:
+            return recognizer.check_language(language)
+        except LanguageNotSupported:
+            raise
+        except (SpeechError, ValueError) as exc:
+            message = exc.message if isinstance(exc, SpeechError) else str(exc)
+            raise TranscriptionUnavailable(f"The speech engine is not usable: {message}") from exc
+
+    def languages(self) -> list[str]:
+        """What the speech model transcribes (ISO 639-1 codes, sorted); none when it cannot run.
+
+        The web client offers these (``GET /api/v1/config``); loads no model.
+        """
+        if not self.settings.transcription_enabled:
+            return []
+        try:
+            return sorted(self._recognizer_or_unavailable().languages)
+        except TranscriptionUnavailable:
+            return []
+
+    def _recognizer_or_unavailable(self) -> SpeechRecognizer:
         try:
             if self._recognizer is None:
                 from visio.speech.engines import build_recognizer
 
                 self._recognizer = build_recognizer(self.settings)
-            return self._recognizer.check_language(language)
-        except LanguageNotSupported:
-            raise
+            return self._recognizer
         except (SpeechError, ValueError) as exc:
             message = exc.message if isinstance(exc, SpeechError) else str(exc)
             raise TranscriptionUnavailable(f"The speech engine is not usable: {message}") from exc

@@ -4,6 +4,8 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type Member, type Room } from '../../api/client';
 import { renderWithI18n } from '../../i18n/testing';
+import { AccountContext } from '../account/AccountContext';
+import { testConfig } from '../account/testing';
 import { FakeController, makeState } from '../meeting/testing';
 import { MeetingSettingsDialog, type AccessApi } from './components/MeetingSettingsDialog';
 
@@ -66,7 +68,7 @@ describe('MeetingSettingsDialog', () => {
     const select = screen.getByTestId('transcript-language-setting') as HTMLSelectElement;
     await waitFor(() => expect(select.disabled).toBe(false));
     expect(select.value).toBe('');
-    expect([...select.options].map((o) => o.text)).toEqual(['Server default', 'Français', 'English']);
+    expect([...select.options].map((o) => o.text)).toEqual(['Server default', 'French', 'English']);
     fireEvent.change(select, { target: { value: 'en' } });
     await waitFor(() => expect(select.value).toBe('en'));
     expect(api.updateRoomSettings).toHaveBeenLastCalledWith('abcd-efgh-ijkl', {
@@ -79,6 +81,25 @@ describe('MeetingSettingsDialog', () => {
     fireEvent.change(select, { target: { value: '' } });
     await waitFor(() => expect(api.updateRoomSettings).toHaveBeenCalledTimes(2));
     expect(api.updateRoomSettings).toHaveBeenLastCalledWith('abcd-efgh-ijkl', expect.objectContaining({ transcript_language: null }));
+  });
+
+  it("marks the languages the server's speech model cannot do, and names its default", async () => {
+    const dialog = createElement(MeetingSettingsDialog, {
+      controller: new FakeController(makeState({ role: 'owner' })),
+      slug: room.slug,
+      open: true,
+      onClose: vi.fn(),
+      api: fakeApi(),
+    });
+    const account = { loading: false, config: testConfig({ sign_in_enabled: false }), me: null };
+    renderWithI18n(createElement(AccountContext.Provider, { value: account }, dialog), 'fr');
+    const select = screen.getByTestId('transcript-language-setting') as HTMLSelectElement;
+    await waitFor(() => expect(select.disabled).toBe(false));
+    expect([...select.options].map((o) => o.text)).toEqual([
+      'Par défaut du serveur (français)',
+      'Français (indisponible sur ce serveur)',
+      'Anglais',
+    ]);
   });
 
   it('locks the meeting live', () => {

@@ -6,6 +6,7 @@ import type { Room } from '../../api/client';
 import { ApiError } from '../../api/client';
 import { renderWithI18n } from '../../i18n/testing';
 import { AccountContext, type Account } from '../account/AccountContext';
+import { testConfig } from '../account/testing';
 import { HomePage, type HomePageProps } from './components/HomePage';
 
 afterEach(cleanup);
@@ -120,16 +121,7 @@ describe('HomePage', () => {
   });
 });
 
-const CONFIG = {
-  protocol_version: 2,
-  max_participants: 150,
-  max_video_subscriptions: 25,
-  max_audio_subscriptions: 30,
-  ws_max_message_bytes: 65536,
-  public_url: null,
-  sign_in_enabled: true,
-  anonymous_rooms: true,
-};
+const CONFIG = testConfig();
 
 function signedOut(config: Partial<typeof CONFIG>): Account {
   return { loading: false, config: { ...CONFIG, ...config }, me: null };

@@ -4,6 +4,7 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Room } from '../../api/client';
 import { renderWithI18n } from '../../i18n/testing';
+import { testConfig } from '../account/testing';
 import { SignalingError } from '../../meeting';
 import { ControlsBar } from '../controls/components/ControlsBar';
 import { FakeController, makeState, transcribing } from '../meeting/testing';
@@ -145,6 +146,38 @@ describe('TranscriptionDialog', () => {
     fireEvent.click(screen.getByTestId('start-transcription'));
     await waitFor(() => expect(onClose).toHaveBeenCalled());
     expect(controller.startTranscription).toHaveBeenLastCalledWith('en');
+  });
+
+  it("offers only what the server's speech model can do, from its config", async () => {
+    const controller = host();
+    const server = testConfig().transcription; // the bundled model: English only
+    renderWithI18n(createElement(TranscriptionDialog, { controller, slug: 'abcd-efgh-ijkl', open: true, onClose: vi.fn(), loadRoom: meeting(), server }));
+    const select = screen.getByLabelText(/Language spoken/) as HTMLSelectElement;
+    // French is the default, but this server's model is English-only: English is picked.
+    await waitFor(() => expect(select.value).toBe('en'));
+    expect([...select.options].map((o) => o.textContent)).toEqual(['French (not available on this server)', 'English']);
+    expect(screen.getByText(/Language available: English\./)).toBeTruthy();
+    fireEvent.click(screen.getByTestId('start-transcription'));
+    await waitFor(() => expect(controller.startTranscription).toHaveBeenCalledWith('en'));
+  });
+
+  it("uses the server's default language when its model can do it", () => {
+    const controller = host();
+    const server = { ...testConfig().transcription, languages: ['de', 'en', 'fr'], default_language: 'en' };
+    renderWithI18n(createElement(TranscriptionDialog, { controller, slug: 'abcd-efgh-ijkl', open: true, onClose: vi.fn(), loadRoom: meeting(), server }));
+    const select = screen.getByLabelText(/Language spoken/) as HTMLSelectElement;
+    expect(select.value).toBe('en');
+    expect([...select.options].map((o) => o.textContent)).toEqual(['French', 'English']);
+  });
+
+  it('says so, and starts nothing, when the server makes no transcripts', () => {
+    const controller = host();
+    const server = { ...testConfig().transcription, available: false, languages: [] };
+    renderWithI18n(createElement(TranscriptionDialog, { controller, slug: 'abcd-efgh-ijkl', open: true, onClose: vi.fn(), loadRoom: meeting(), server }), 'fr');
+    expect(screen.getByTestId('transcription-unavailable').textContent).toBe('Ce serveur ne fait pas de transcriptions.');
+    expect((screen.getByTestId('start-transcription') as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByTestId('start-transcription'));
+    expect(controller.startTranscription).not.toHaveBeenCalled();
   });
 
   it.each([

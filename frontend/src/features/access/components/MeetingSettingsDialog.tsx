@@ -22,6 +22,8 @@ import { SelectField, type SelectOption } from '../../../ui/Select';
 import { useToast } from '../../../ui/Toasts';
 import type { MeetingControllerLike } from '../../meeting/controller';
 import { useMeetingSelector } from '../../meeting/hooks/useMeeting';
+import { useAccount } from '../../account/AccountContext';
+import { isSupported, languageLabel, languageName, TRANSCRIPTION_LANGUAGES } from '../../transcription/languages';
 
 /** The REST calls the dialog makes (tests pass fakes). */
 export interface AccessApi {
@@ -50,10 +52,6 @@ export interface MeetingSettingsDialogProps {
 
 const LEVELS: readonly AccessLevel[] = ['public', 'trusted', 'restricted'];
 /** Transcript languages offered (named in their own language); '' stands for null, the server's default. */
-const TRANSCRIPT_LANGUAGES: readonly SelectOption[] = [
-  { value: 'fr', label: 'Français' },
-  { value: 'en', label: 'English' },
-];
 /** The server's own check (MemberIn.email). */
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -69,7 +67,8 @@ type Members = { status: 'loading' } | { status: 'ready'; members: Member[] } | 
  * meeting is told of the level), the lock through signaling.
  */
 export function MeetingSettingsDialog({ controller, slug, open, onClose, api = restApi }: MeetingSettingsDialogProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const account = useAccount();
   const notify = useToast();
   const access = useMeetingSelector(controller, selectAccess);
   const role = useMeetingSelector(controller, selectRole);
@@ -140,13 +139,28 @@ export function MeetingSettingsDialog({ controller, slug, open, onClose, api = r
       setSavingLanguage(false);
     }
   };
+  // Languages the server's speech model cannot do are marked (its config says which).
+  const server = account.config?.transcription;
+  const canDo = server?.available ? server.languages : null;
+  const ui = i18n.resolvedLanguage;
+  const codes: readonly string[] = [
+    ...TRANSCRIPTION_LANGUAGES,
+    // A language set elsewhere (the API) stays shown.
+    ...(transcriptLanguage !== '' && !(TRANSCRIPTION_LANGUAGES as readonly string[]).includes(transcriptLanguage) ? [transcriptLanguage] : []),
+  ];
   const languageOptions: SelectOption[] = [
-    { value: '', label: t('access.transcriptLanguageDefault') },
-    ...TRANSCRIPT_LANGUAGES,
-    // A language set elsewhere (the API) stays shown as it is.
-    ...(transcriptLanguage !== '' && !TRANSCRIPT_LANGUAGES.some((o) => o.value === transcriptLanguage)
-      ? [{ value: transcriptLanguage, label: transcriptLanguage }]
-      : []),
+    {
+      value: '',
+      label: server
+        ? `${t('access.transcriptLanguageDefault')} (${languageName(server.default_language, ui)})`
+        : t('access.transcriptLanguageDefault'),
+    },
+    ...codes.map((code) => ({
+      value: code,
+      label: isSupported(code, canDo)
+        ? languageLabel(code, ui)
+        : t('transcription.unavailableOption', { language: languageLabel(code, ui) }),
+    })),
   ];
 
   const locked = access?.locked ?? false;

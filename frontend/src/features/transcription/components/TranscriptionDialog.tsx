@@ -2,12 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import '../transcription.css';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { getRoom, type Room } from '../../../api/client';
+import { getRoom, type ClientConfig, type Room } from '../../../api/client';
 import { transcriptsPath } from '../../../app/router';
 import { SignalingError, type MeetingState } from '../../../meeting';
 import { Button } from '../../../ui/Button';
 import { Dialog } from '../../../ui/Dialog';
 import { SelectField } from '../../../ui/Select';
+import { useAccount } from '../../account/AccountContext';
 import type { MeetingControllerLike } from '../../meeting/controller';
 import { useMeetingSelector } from '../../meeting/hooks/useMeeting';
 import {
@@ -27,7 +28,14 @@ export interface TranscriptionDialogProps {
   onClose: () => void;
   /** Reads the meeting's settings, for its own transcript language (the API by default). */
   loadRoom?: (slug: string) => Promise<Room>;
+  /** What the server transcribes (`GET /api/v1/config`; by default the one the app loaded). */
+  server?: TranscriptionConfig | null;
 }
+
+type TranscriptionConfig = ClientConfig['transcription'];
+
+/** Listing more than this many languages in the hint would not help (a multilingual model has 99). */
+const LISTED_LANGUAGES = 5;
 
 const selectTranscription = (s: MeetingState) => s.transcription;
 const selectRole = (s: MeetingState) => s.role;
@@ -40,20 +48,26 @@ interface Failure {
 
 /**
  * Hosts: start a transcript in a chosen language (the meeting's own
- * transcript language from its settings, else French), or
+ * transcript language from its settings, else the server's default), or
  * stop the running one; then a link to the meeting's transcripts (in a new
- * tab: following it here would leave the meeting). A language the server's
- * speech model cannot do is refused before anything starts: the dialog says
- * so and offers only the languages the server named.
+ * tab: following it here would leave the meeting). The server's config says
+ * which languages its speech model can do: the others are marked unavailable
+ * and one it can do is picked. Should the server still refuse (another
+ * worker's model), the dialog says so and offers the languages it named.
  */
-export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom = getRoom }: TranscriptionDialogProps) {
+export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom = getRoom, server }: TranscriptionDialogProps) {
   const { t, i18n } = useTranslation();
+  const account = useAccount();
+  const serverConfig = server === undefined ? (account.config?.transcription ?? null) : server;
   const transcription = useMeetingSelector(controller, selectTranscription);
   const role = useMeetingSelector(controller, selectRole);
-  const [language, setLanguage] = useState<string>(DEFAULT_TRANSCRIPTION_LANGUAGE);
+  const [language, setLanguage] = useState<string>(serverConfig?.default_language ?? DEFAULT_TRANSCRIPTION_LANGUAGE);
   const [busy, setBusy] = useState<'start' | 'stop' | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
-  const [supported, setSupported] = useState<string[] | null>(null);
+  // What the server can do: from its config, then from what a refusal named.
+  const [refusedWith, setRefusedWith] = useState<string[] | null>(null);
+  const supported = refusedWith ?? (serverConfig?.available ? serverConfig.languages : null);
+  const unavailable = serverConfig !== null && !serverConfig.available;
   const [roomLanguage, setRoomLanguage] = useState<string | null>(null);
   const chosen = useRef(false);
   const ui = i18n.resolvedLanguage;
@@ -72,7 +86,6 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
         const own = room.settings.transcript_language ?? null;
         if (cancelled || own === null) return;
         setRoomLanguage(own);
-        if (!chosen.current) setLanguage(own);
       },
       (error: unknown) => console.warn('visio: could not read the meeting settings', error),
     );
@@ -85,6 +98,14 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
       ? [...TRANSCRIPTION_LANGUAGES, roomLanguage]
       : TRANSCRIPTION_LANGUAGES;
 
+  // Until the host picks one: the meeting's language, else the server's default,
+  // unless the server cannot do it and can do another one offered here.
+  const preferred = roomLanguage ?? serverConfig?.default_language ?? DEFAULT_TRANSCRIPTION_LANGUAGE;
+  const fallback = isSupported(preferred, supported) ? preferred : (languages.find((code) => isSupported(code, supported)) ?? preferred);
+  useEffect(() => {
+    if (!chosen.current) setLanguage(fallback);
+  }, [fallback]);
+
   const start = async () => {
     if (busy !== null) return;
     setBusy('start');
@@ -96,10 +117,13 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
       const failed = toFailure('start', error);
       if (failed.code === 'speech_language_unsupported') {
         const known = supportedLanguages(failed.details);
-        setSupported(known);
+        setRefusedWith(known);
         // Offer a language the server can do, if we have one.
         const next = languages.find((code) => isSupported(code, known));
-        if (next !== undefined) setLanguage(next);
+        if (next !== undefined) {
+          chosen.current = false;
+          setLanguage(next);
+        }
       } else {
         console.warn('visio: could not start the transcription', error);
       }
@@ -132,7 +156,7 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
       {busy === 'stop' ? t('transcription.stopping') : t('transcription.stop')}
     </Button>
   ) : (
-    <Button icon="transcript" data-testid="start-transcription" disabled={busy !== null} onClick={() => void start()}>
+    <Button icon="transcript" data-testid="start-transcription" disabled={busy !== null || unavailable} onClick={() => void start()}>
       {busy === 'start' ? t('transcription.starting') : t('transcription.start')}
     </Button>
   );
@@ -169,12 +193,24 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
             )}
             <p>{t('transcription.intro')}</p>
             <p>{t('transcription.introAfter')}</p>
+            {unavailable && (
+              <p className="fr-error-text v-transcription__error" data-testid="transcription-unavailable">
+                {t('transcription.errors.unavailable')}
+              </p>
+            )}
             <SelectField
               label={t('transcription.language')}
-              hint={t('transcription.languageHint')}
+              hint={
+                supported !== null && supported.length > 0 && supported.length <= LISTED_LANGUAGES
+                  ? `${t('transcription.languageHint')} ${t('transcription.errors.supported', {
+                      count: supported.length,
+                      languages: supported.map((code) => languageName(code, ui)).join(', '),
+                    })}`
+                  : t('transcription.languageHint')
+              }
               value={language}
               data-testid="transcription-language"
-              disabled={busy !== null}
+              disabled={busy !== null || unavailable}
               onChange={(event) => {
                 chosen.current = true;
                 setLanguage(event.target.value);
