@@ -335,6 +335,62 @@ async def test_transcript_names_each_speaker_in_order_and_matches_the_raw_engine
             assert (await owner_http.get(f"{api}/{transcript_id}")).status_code == 404
 
 
+async def test_a_shared_screens_sound_is_transcribed_as_its_presenters_second_speaker(
+    netns: None, tmp_path: Path
+) -> None:
+    # Alice shares a tab playing a video (another voice) and stays silent herself.
+    said = "Please remember to bring your laptop to the next meeting."
+    pad = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    video = read_wav_48k_mono(
+        write_wav(tmp_path / "video.wav", np.concatenate([pad, synthesize(said, VOICE_B), pad]))
+    )
+    with run_server(tmp_path / "var") as server:
+        async with browser(server) as owner_http, browser(server) as alice_http:
+            created = await owner_http.post(
+                "/api/v1/rooms", json={"settings": {"access_level": "public"}}
+            )
+            slug = created.json()["slug"]
+            api = f"/api/v1/rooms/{slug}/transcripts"
+            chloe = Bot(server, slug, "Chloé", owner_http)
+            alice = Bot(server, slug, "Alice", alice_http)
+            tab = ClipTrack()
+            await chloe.join()
+            await alice.join()
+            try:
+                await chloe.person.request(
+                    m.StartTranscription(type="start_transcription", language="en")
+                )
+                await chloe.person.wait_for(lambda: chloe.transcription_states() == [True])
+                transcript_id = next(
+                    e.transcription.transcript_id
+                    for e in chloe.events()
+                    if isinstance(e, m.TranscriptionChanged)
+                )
+                assert transcript_id is not None
+                before = captures(server, transcript_id)
+                await alice.person.publish({"screen_audio": lambda: tab})
+                # The screen's sound reaches the capture (a new file) before the video plays.
+                await wait_until(new_capture_heard(server, transcript_id, before), 20)
+                await asyncio.wait_for(tab.say(video).wait(), 30)
+                await asyncio.sleep(1.0)
+                await chloe.person.request(m.StopTranscription(type="stop_transcription"))
+            finally:
+                await alice.close()
+                await chloe.close()
+
+            async def finished() -> dict[str, Any] | None:
+                body: dict[str, Any] = (await owner_http.get(f"{api}/{transcript_id}")).json()
+                return body if body["status"] in ("done", "empty", "failed") else None
+
+            result = await wait_until(finished, 90, every=0.5)
+    assert result["status"] == "done", result
+    segments = result["transcript"]["segments"]
+    # The video's words are the screen's, never Alice's own.
+    assert {s["speaker_label"] for s in segments} == {"Alice (shared screen)"}, segments
+    heard = " ".join(s["text"] for s in segments)
+    assert wer(said, heard) <= 0.2, heard
+
+
 #: Two people in one meeting room, taking turns at the room's one microphone.
 ROOM_TURNS: list[tuple[Voice, str]] = [
     (VOICE_A, "Good morning, we are both here in the meeting room today."),
@@ -446,4 +502,6 @@ async def test_a_shared_meeting_room_microphone_is_split_into_its_voices(
         max(sorted(labels), key=lambda lb: overlap(lb, u.start, u.end)) for u in utterances
     ]
     assert turn_labels[0] == turn_labels[2] != turn_labels[1] == turn_labels[3]
-    assert errors.rate <= 0.10  # the target (measured here: 0.000; 0.09 without collar)
+    assert (
+        errors.rate <= 0.10
+    )  # the target (measured here: 0.000; 0.09-0.10 without collar)

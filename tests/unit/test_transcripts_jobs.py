@@ -309,6 +309,31 @@ def test_a_shared_meeting_room_microphone_is_diarized_and_others_are_not() -> No
     assert (salle.speaker_name, salle.shared_mic) == ("Salle A", True)
 
 
+@pytest.mark.parametrize(
+    ("language", "screen"), [("en", "Ana (shared screen)"), ("fr", "Ana (écran partagé)")]
+)
+def test_a_shared_screens_sound_is_its_presenters_second_track(language: str, screen: str) -> None:
+    def capture(id: str, source: str, start: float) -> TranscriptCapture:
+        return TranscriptCapture(
+            id=id,
+            speaker_key="user:u1",
+            source=source,
+            display_name="Ana",
+            path=f"{id}.wav",
+            start=start,
+        )
+
+    captures = [
+        capture("1", "microphone", 0),
+        capture("2", "screen_audio", 4),
+        capture("3", "screen_audio", 9),
+    ]
+    voice, video = tracks_of(Path("/audio"), captures, language)
+    assert (voice.speaker_id, voice.speaker_name) == ("s1", "Ana")
+    assert (video.speaker_id, video.speaker_name, video.shared_mic) == ("s2", screen, False)
+    assert [p.start for p in video.parts] == [4, 9]
+
+
 # --- workers that die or compete ------------------------------------------------------------
 
 

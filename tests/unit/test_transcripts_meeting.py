@@ -18,7 +18,7 @@ from tests.unit.fakes import FakeMedia, FakeParticipant, offer_sdp
 from tests.unit.test_signaling import Peer, browser, meeting, new_room, peer
 from tests.unit.test_transcripts_audio import opus_packets, rtp
 from visio.services import Services
-from visio.transcripts.capture import Receiver
+from visio.transcripts.capture import CaptureSession, Receiver
 
 API = "/api/v1/rooms"
 
@@ -244,6 +244,40 @@ def test_capture_follows_each_published_microphone(tmp_path: Any) -> None:
             eventually(lambda: fake_participant(media, owner.id).forwards)
             alice.send(type="unpublish", id="u")
             eventually(lambda: not forwards and fake.opened[forward.port].closed)
+
+
+def test_a_shared_screens_sound_is_captured_beside_the_microphone(tmp_path: Any) -> None:
+    media = FakeMedia()
+    with meeting(tmp_path, media=media) as client:
+        receivers(client)
+        slug = new_room(client)
+        with peer(client, slug, own=client) as owner, peer(client, slug) as alice:
+            owner.join("Chloé")
+            alice.join("Alice")
+            owner.send(type="start_transcription", id="t", language="en")
+            owner.recv_type("transcription")
+            forwards = fake_participant(media, alice.id).forwards
+            # Alice shares a tab with sound while she speaks: two captures.
+            sdp = offer_sdp(("audio", "0", False), ("video", "1", False), ("audio", "2", False))
+            alice.send(
+                type="publish",
+                id="p",
+                sdp=sdp,
+                sources={"0": "microphone", "1": "screen", "2": "screen_audio"},
+            )
+            alice.recv_type("published")
+            eventually(lambda: sorted(f.mid for f in forwards.values()) == ["0", "2"])
+            capture = services(client).hub.rooms[slug].transcription
+            assert isinstance(capture, CaptureSession)
+            assert capture.capturing == {
+                (alice.id, "microphone"): "0",
+                (alice.id, "screen_audio"): "2",
+            }
+            # She stops sharing: the screen's capture ends, her microphone's goes on.
+            alone = offer_sdp(("audio", "0", False))
+            alice.send(type="publish", id="p2", sdp=alone, sources={"0": "microphone"})
+            alice.recv_type("published")
+            eventually(lambda: [f.mid for f in forwards.values()] == ["0"])
 
 
 def test_captured_silence_becomes_an_empty_transcript_and_its_audio_goes(tmp_path: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol
 
 
 class StreamKind(StrEnum):
@@ -25,6 +25,11 @@ SOURCE_KINDS: dict[str, StreamKind] = {
     "camera": StreamKind.VIDEO,
     "screen": StreamKind.VIDEO,
 }
+
+
+#: The audio a participant publishes: their microphone, and the sound of a screen they share.
+AudioSource = Literal["microphone", "screen_audio"]
+AUDIO_SOURCES: tuple[AudioSource, ...] = ("microphone", "screen_audio")
 
 
 class PeerRole(StrEnum):

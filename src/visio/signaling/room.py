@@ -33,6 +33,8 @@ from visio.errors import (
     VisioError,
 )
 from visio.media.base import (
+    AUDIO_SOURCES,
+    AudioSource,
     IceCandidate,
     MediaParticipant,
     MediaRoom,
@@ -81,15 +83,17 @@ class TranscriptCapture(Protocol):
         media: MediaParticipant | None,
         mid: str | None,
         *,
+        source: AudioSource = "microphone",
         shared_microphone: bool = False,
     ) -> None:
-        """Capture the participant's published audio stream ``mid`` from now on.
+        """Capture the participant's published audio stream ``mid`` of ``source`` from now on.
 
         ``speaker`` names the person across reconnections (their account or
-        browser); ``shared_microphone``: a meeting-room microphone whose voices
-        the transcript tells apart; ``mid=None`` stops capturing them.  Following the stream
-        already captured changes nothing.  Raises VisioError when the SFU
-        refuses to forward the stream.
+        browser); ``source``: their microphone or the sound of the screen they
+        share (one capture each); ``shared_microphone``: a meeting-room
+        microphone whose voices the transcript tells apart; ``mid=None`` stops
+        capturing that source.  Following the stream already captured changes
+        nothing.  Raises VisioError when the SFU refuses to forward the stream.
         """
 
     async def media_lost(self) -> None:
@@ -918,30 +922,36 @@ class LiveRoom:
             self._spawn(self._sync_capture(participant))
 
     async def _sync_capture(self, participant: Participant) -> None:
-        """Capture the participant's microphone while the transcript runs, and only then."""
+        """Capture the participant's microphone and shared screen's sound while the
+        transcript runs, and only then."""
         async with self._capture_lock:
             capture = self.transcription
             if capture is None:
                 return
             present = self.participants.get(participant.id) is participant
-            mid = next(
-                (s.mid for s in participant.visible_streams.values() if s.source == "microphone"),
-                None,
-            )
-            if not present or participant.gone is not None:
-                mid = None
-            try:
-                await capture.follow(
-                    participant.id,
-                    _speaker(participant),
-                    participant.display_name,
-                    participant.media if mid is not None else None,
-                    mid,
-                    shared_microphone=participant.shared_microphone,
+            for source in AUDIO_SOURCES:
+                mid = next(
+                    (s.mid for s in participant.visible_streams.values() if s.source == source),
+                    None,
                 )
-            except VisioError as exc:
-                # The meeting goes on; this person's audio is missing from the transcript.
-                log.warning("cannot capture %s for the transcript: %s", participant.id, exc)
+                if not present or participant.gone is not None:
+                    mid = None
+                try:
+                    await capture.follow(
+                        participant.id,
+                        _speaker(participant),
+                        participant.display_name,
+                        participant.media if mid is not None else None,
+                        mid,
+                        source=source,
+                        # A screen's sound is one recording, not a room of voices.
+                        shared_microphone=participant.shared_microphone and source == "microphone",
+                    )
+                except VisioError as exc:
+                    # The meeting goes on; this audio is missing from the transcript.
+                    log.warning(
+                        "cannot capture %s's %s for the transcript: %s", participant.id, source, exc
+                    )
 
     # --- MediaEvents ---------------------------------------------------------------
 

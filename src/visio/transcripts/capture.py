@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from visio.db import Database, utcnow
 from visio.errors import VisioError
-from visio.media.base import AudioForward, MediaParticipant
+from visio.media.base import AudioForward, AudioSource, MediaParticipant
 from visio.transcripts.audio import OpusToWav, WavWriter
 from visio.transcripts.store import TranscriptStore
 
@@ -117,10 +117,11 @@ async def open_udp_receiver(host: str, on_datagram: Callable[[bytes], None]) -> 
 
 @dataclass(eq=False)
 class _Stream:
-    """One participant's microphone, captured into one file."""
+    """One participant's microphone (or shared screen's sound), captured into one file."""
 
     session: CaptureSession
     participant_id: str
+    source: AudioSource
     speaker: str
     shared_microphone: bool
     display_name: str
@@ -157,6 +158,7 @@ class _Stream:
                 session.transcript_id,
                 speaker_key=self.speaker,
                 shared_microphone=self.shared_microphone,
+                source=self.source,
                 display_name=self.display_name,
                 participant_id=self.participant_id,
                 path=self.path.name,
@@ -194,7 +196,7 @@ class CaptureSession:
         self.writer = SerialWriter(db)
         self._on_stopped = on_stopped
         self._open_receiver = open_receiver
-        self._streams: dict[str, _Stream] = {}
+        self._streams: dict[tuple[str, AudioSource], _Stream] = {}
         self._stopped = False
 
     @property
@@ -210,9 +212,9 @@ class CaptureSession:
         return self._started_at
 
     @property
-    def capturing(self) -> dict[str, str]:
-        """Participant id → captured mid (for tests and logs)."""
-        return {pid: stream.mid for pid, stream in self._streams.items()}
+    def capturing(self) -> dict[tuple[str, AudioSource], str]:
+        """(participant id, source) → captured mid (for tests and logs)."""
+        return {key: stream.mid for key, stream in self._streams.items()}
 
     async def follow(
         self,
@@ -222,20 +224,24 @@ class CaptureSession:
         media: MediaParticipant | None,
         mid: str | None,
         *,
+        source: AudioSource = "microphone",
         shared_microphone: bool = False,
     ) -> None:
-        current = self._streams.get(participant_id)
+        current = self._streams.get((participant_id, source))
         if current is not None and current.media is media and current.mid == mid:
             return
         if current is not None:
             await self._close(current, stop_forward=True)
         if media is None or mid is None or self._stopped:
             return
-        await self._open(participant_id, speaker, display_name, media, mid, shared_microphone)
+        await self._open(
+            participant_id, source, speaker, display_name, media, mid, shared_microphone
+        )
 
     async def _open(
         self,
         participant_id: str,
+        source: AudioSource,
         speaker: str,
         display_name: str,
         media: MediaParticipant,
@@ -247,6 +253,7 @@ class CaptureSession:
         stream = _Stream(
             session=self,
             participant_id=participant_id,
+            source=source,
             speaker=speaker,
             shared_microphone=shared_microphone,
             display_name=display_name,
@@ -263,19 +270,21 @@ class CaptureSession:
         except (OSError, VisioError):
             await self._close(stream, stop_forward=False)
             raise
-        self._streams[participant_id] = stream
+        self._streams[(participant_id, source)] = stream
         log.info(
-            "transcript %s: capturing %s (%s) on %s:%d",
+            "transcript %s: capturing %s's %s (%s) on %s:%d",
             self.transcript_id,
             participant_id,
+            source,
             mid,
             self.host,
             port,
         )
 
     async def _close(self, stream: _Stream, *, stop_forward: bool) -> None:
-        if self._streams.get(stream.participant_id) is stream:
-            del self._streams[stream.participant_id]
+        key = (stream.participant_id, stream.source)
+        if self._streams.get(key) is stream:
+            del self._streams[key]
         if stop_forward and stream.forward is not None:
             with contextlib.suppress(VisioError, OSError):
                 await stream.media.stop_forward(stream.forward.forward_id)

@@ -95,19 +95,31 @@ def audio_folder(settings: Settings, transcript_id: str) -> Path:
     return settings.resolved_transcript_audio_dir / transcript_id
 
 
-def tracks_of(folder: Path, captures: Sequence[TranscriptCapture]) -> list[Track]:
-    """One track per speaker (account or browser), parts in time order, names made unique.
+#: How a shared screen's sound is named, after its presenter's name, by transcript language.
+SCREEN_AUDIO_LABELS = {"fr": "écran partagé", "en": "shared screen"}
 
-    Speakers get opaque ids (``s1``, ``s2``…, by first capture): exports never
-    show account ids or browser hashes.
+
+def tracks_of(
+    folder: Path, captures: Sequence[TranscriptCapture], language: str = "fr"
+) -> list[Track]:
+    """One track per speaker (account or browser) and source, parts in time order, names unique.
+
+    A participant's microphone and the sound of the screen they share are two
+    tracks: "Alice" and "Alice (écran partagé)" (named in the transcript's
+    language; French otherwise).  Speakers get opaque ids (``s1``, ``s2``…, by
+    first capture): exports never show account ids or browser hashes.
     """
-    by_speaker: dict[str, list[TranscriptCapture]] = {}
+    by_speaker: dict[tuple[str, str], list[TranscriptCapture]] = {}
     for capture in sorted(captures, key=lambda c: (c.start, c.id)):
-        by_speaker.setdefault(capture.speaker_key, []).append(capture)
+        source = capture.source or "microphone"  # None: an object not stored yet
+        by_speaker.setdefault((capture.speaker_key, source), []).append(capture)
+    screen = SCREEN_AUDIO_LABELS.get(language, SCREEN_AUDIO_LABELS["fr"])
     names: dict[str, int] = {}
     tracks: list[Track] = []
-    for number, parts in enumerate(by_speaker.values(), start=1):
+    for number, ((_key, source), parts) in enumerate(by_speaker.items(), start=1):
         name = parts[-1].display_name  # the name they used last
+        if source == "screen_audio":
+            name = f"{name} ({screen})"
         names[name] = names.get(name, 0) + 1
         label = name if names[name] == 1 else f"{name} ({names[name]})"
         tracks.append(
@@ -245,7 +257,7 @@ class TranscriptJobRunner:
             len(captures),
             language,
         )
-        tracks = tracks_of(audio_folder(settings, transcript_id), captures)
+        tracks = tracks_of(audio_folder(settings, transcript_id), captures, language)
         try:
             with _Heartbeat(self, transcript_id, self.worker) as heartbeat:
                 pipeline = self.pipeline()

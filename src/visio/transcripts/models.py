@@ -101,7 +101,7 @@ class Transcript(Base):
 
 
 class TranscriptCapture(Base):
-    """One audio file: a participant's microphone from when it was first heard to its end.
+    """One audio file: a participant's microphone (or shared screen's sound), first heard to end.
 
     A participant who leaves and comes back, or publishes again, gets another
     capture with the same ``speaker_key``: one speaker in the transcript.
@@ -116,6 +116,8 @@ class TranscriptCapture(Base):
     speaker_key: Mapped[str] = mapped_column(String(SPEAKER_KEY_MAX_CHARS))
     #: A meeting-room microphone several people speak into: its voices are told apart.
     shared_microphone: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: ``microphone``, or ``screen_audio``: the sound of a screen the participant shares.
+    source: Mapped[str] = mapped_column(String(16), default="microphone")
     display_name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS))
     participant_id: Mapped[str] = mapped_column(String(64))
     #: The file, relative to the transcript's audio folder.

@@ -91,6 +91,7 @@ class TranscriptStore:
         path: str,
         start: float,
         shared_microphone: bool = False,
+        source: str = "microphone",
     ) -> None:
         self.session.add(
             TranscriptCapture(
@@ -98,6 +99,7 @@ class TranscriptStore:
                 transcript_id=transcript_id,
                 speaker_key=speaker_key,
                 shared_microphone=shared_microphone,
+                source=source,
                 display_name=display_name[:200],
                 participant_id=participant_id[:64],
                 path=path,
