@@ -495,6 +495,5 @@ async def test_a_shared_meeting_room_microphone_is_split_into_its_voices(
         max(sorted(labels), key=lambda lb: overlap(lb, u.start, u.end)) for u in utterances
     ]
     assert turn_labels[0] == turn_labels[2] != turn_labels[1] == turn_labels[3]
-    assert (
-        errors.rate <= 0.10
-    )  # the target (measured: 0.00-0.03; 0.09-0.14 without collar)
+    # The target (measured: 0.00-0.03; 0.09-0.14 without the collar).
+    assert errors.rate <= 0.10
