@@ -1,12 +1,16 @@
-"""What capturing a microphone for a transcript costs ``visio serve``'s event loop.
+"""What capturing a microphone for a transcript costs, on the event loop and in the job.
 
-The capture (``visio.transcripts.audio.OpusToWav``) parses each forwarded RTP
-packet, decodes its Opus and writes 16 kHz PCM, on the server's event loop.
-This bench feeds it the packets of espeak-ng speech encoded as browsers send
-it (libopus, 20 ms packets, 50 a second) and measures the time per packet:
-what one microphone costs while it sends.  (A browser's microphone sends
-nothing in silence when DTX is on, which Visio asks for; that case is not
-measured here: FFmpeg's libopus encoder does no DTX.)::
+While the meeting runs, ``visio serve`` records each forwarded RTP packet on
+its event loop (``visio.transcripts.audio.OpusRecorder``: parse, append);
+the transcript job decodes the recording to 16 kHz WAV
+(``decode_recording``).  This bench feeds both the packets of espeak-ng
+speech encoded as browsers send it (libopus, 20 ms packets, 50 a second) and
+reports the time per packet of each, what one sending microphone costs the
+event loop, and the disk an hour of it takes.  It also times the previous
+design, decoding on the event loop (``decode_on_the_loop``), in the same run.
+(A browser's microphone sends nothing in silence when DTX is on, which Visio
+asks for; that case is not measured here: FFmpeg's libopus encoder does no
+DTX.)::
 
     .venv/bin/python -m bench.capture [--rounds 5]
 """
@@ -25,7 +29,13 @@ import numpy as np
 from tests.speech_fixtures import SENTENCES, VOICE_A, synthesize
 
 from bench.machine import host_info
-from visio.transcripts.audio import OpusToWav, WavWriter
+from visio.transcripts.audio import (
+    RECORDING_SUFFIX,
+    OpusRecorder,
+    RtpPacket,
+    WavWriter,
+    decode_recording,
+)
 
 RTP_CLOCK = 48_000
 FRAME = 960  # 20 ms
@@ -60,15 +70,38 @@ def rtp(timestamp: int, sequence: int, payload: bytes) -> bytes:
     return header + (0x5EED).to_bytes(4, "big") + payload
 
 
-def feed_seconds(packets: list[tuple[int, bytes]], folder: Path) -> float:
-    """Seconds the capture spends on ``packets``: parse, decode, write."""
-    capture = OpusToWav(WavWriter(folder / "capture.wav"))
-    datagrams = [rtp(ts, i & 0xFFFF, payload) for i, (ts, payload) in enumerate(packets)]
+def datagrams_of(packets: list[tuple[int, bytes]]) -> list[tuple[bytes, float]]:
+    return [
+        (rtp(ts, i & 0xFFFF, payload), ts / RTP_CLOCK) for i, (ts, payload) in enumerate(packets)
+    ]
+
+
+def record_seconds(datagrams: list[tuple[bytes, float]], path: Path) -> float:
+    """Seconds the event loop spends recording ``datagrams``."""
+    recorder = OpusRecorder(path)
     started = time.perf_counter()
-    for datagram, (ts, _payload) in zip(datagrams, packets, strict=True):
-        capture.feed(datagram, ts / RTP_CLOCK)
+    for datagram, now in datagrams:
+        recorder.feed(datagram, now)
     spent = time.perf_counter() - started
-    capture.close()
+    recorder.close()
+    return spent
+
+
+def decode_on_the_loop(datagrams: list[tuple[bytes, float]], path: Path) -> float:
+    """Seconds the previous design spent on the event loop: decode and write each packet."""
+    decoder = av.CodecContext.create("libopus", "r")
+    decoder.sample_rate = RTP_CLOCK
+    decoder.layout = "mono"
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=16_000)
+    writer = WavWriter(path)
+    started = time.perf_counter()
+    for datagram, _now in datagrams:
+        packet = RtpPacket.parse(datagram)
+        for frame in decoder.decode(av.Packet(packet.payload)):
+            for out in resampler.resample(frame):
+                writer.write(out.to_ndarray().reshape(-1))
+    spent = time.perf_counter() - started
+    writer.close()
     return spent
 
 
@@ -78,16 +111,39 @@ def main() -> None:
     args = parser.parse_args()
     speech = synthesize(" ".join(SENTENCES[:6]), VOICE_A)
     seconds = len(speech) / 16_000
-    talking = encoded(speech)
-    per_packet: list[float] = []
+    datagrams = datagrams_of(encoded(speech))
+    count = len(datagrams)
+    record: list[float] = []
+    decode: list[float] = []
+    old: list[float] = []
     with tempfile.TemporaryDirectory(prefix="visio-bench-capture-") as folder:
+        recording = Path(folder) / f"capture{RECORDING_SUFFIX}"
         for _ in range(args.rounds):
-            per_packet.append(feed_seconds(talking, Path(folder)) / len(talking))
-    cost = statistics.median(per_packet)
-    rate = len(talking) / seconds
-    print(f"{seconds:.1f} s of speech: {len(talking)} packets ({rate:.1f}/s)")
-    print(f"capture cost per packet (median of {args.rounds}): {cost * 1e6:.0f} us")
-    print(f"one sending microphone: {cost * rate * 100:.2f} % of a core (of the event loop)")
+            record.append(record_seconds(datagrams, recording) / count)
+            started = time.perf_counter()
+            decode_recording(recording, Path(folder) / "capture.wav")
+            decode.append((time.perf_counter() - started) / count)
+            old.append(decode_on_the_loop(datagrams, Path(folder) / "old.wav") / count)
+        size = recording.stat().st_size
+    rate = count / seconds
+    loop, job, before = (statistics.median(x) for x in (record, decode, old))
+    print(f"{seconds:.1f} s of speech: {count} packets ({rate:.1f}/s); median of {args.rounds}")
+    print(
+        f"event loop, recording: {loop * 1e6:.1f} us a packet,"
+        f" {loop * rate * 100:.3f} % of a core per sending microphone"
+    )
+    print(
+        f"event loop, before (decoding there): {before * 1e6:.1f} us a packet,"
+        f" {before * rate * 100:.2f} % of a core; now / before: {loop / before:.3f}"
+    )
+    print(
+        f"job, decoding the recording: {job * 1e6:.1f} us a packet,"
+        f" {job * rate * 3600:.1f} s per hour of microphone"
+    )
+    print(
+        f"disk: {size / seconds * 3600 / 1e6:.1f} MB per hour of recording"
+        f" (16 kHz WAV: {16_000 * 2 * 3600 / 1e6:.1f} MB)"
+    )
     print("machine: " + ", ".join(f"{k} {v}" for k, v in host_info().items()))
 
 

@@ -129,11 +129,12 @@ def conversation(
 
 
 def through_opus(samples: Samples, folder: Path) -> Samples:
-    """``samples`` as the server's capture hears them from a Python bot.
+    """``samples`` as a transcript hears them from a Python bot.
 
     Encoded 20 ms at a time by aiortc's Opus encoder (what ``visio.client``
-    sends), carried in RTP packets and decoded by the capture's own
-    :class:`~visio.transcripts.audio.OpusToWav` into a WAV file in ``folder``.
+    sends), carried in RTP packets, recorded by the capture's own
+    :class:`~visio.transcripts.audio.OpusRecorder` and decoded as the
+    transcript job does (:func:`~visio.transcripts.audio.decode_recording`).
     """
     import fractions
     import struct
@@ -141,7 +142,7 @@ def through_opus(samples: Samples, folder: Path) -> Samples:
     import av
     from aiortc.codecs.opus import OpusEncoder
 
-    from visio.transcripts.audio import OpusToWav, WavWriter
+    from visio.transcripts.audio import OpusRecorder, decode_recording
 
     resampler = av.AudioResampler(format="s16", layout="mono", rate=48_000)
     pcm16 = (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16).reshape(1, -1)
@@ -156,8 +157,8 @@ def through_opus(samples: Samples, folder: Path) -> Samples:
     step = 960  # 20 ms at 48 kHz
     pcm48 = np.concatenate([pcm48, np.zeros(-len(pcm48) % step + 5 * step, dtype=np.int16)])
     encoder = OpusEncoder()
-    path = folder / "through-opus.wav"
-    decoder = OpusToWav(WavWriter(path))
+    recording = folder / "through-opus.opusrec"
+    recorder = OpusRecorder(recording)
     for index, at in enumerate(range(0, len(pcm48), step)):
         piece = av.AudioFrame.from_ndarray(
             pcm48[at : at + step].reshape(1, -1), format="s16", layout="mono"
@@ -168,6 +169,7 @@ def through_opus(samples: Samples, folder: Path) -> Samples:
         payloads, _timestamp = encoder.encode(piece)
         for payload in payloads:
             header = struct.pack("!BBHII", 0x80, 111, index & 0xFFFF, at, 0x5EED)
-            decoder.feed(header + payload, at / 48_000)
-    decoder.close()
-    return read_wav(path)
+            recorder.feed(header + payload, at / 48_000)
+    recorder.close()
+    decode_recording(recording, folder / "through-opus.wav")
+    return read_wav(folder / "through-opus.wav")

@@ -33,6 +33,7 @@ from visio.speech import AudioPart, Track, TranscriptPipeline, build_engines
 from visio.speech.audio import load_audio
 from visio.speech.base import SAMPLE_RATE, Samples
 from visio.speech.metrics import diarization_errors, normalize_text, wer
+from visio.transcripts.audio import RECORDING_SUFFIX, decode_recording, recording_seconds
 from visio.transcripts.jobs import reproducible
 
 pytestmark = pytest.mark.integration
@@ -148,7 +149,7 @@ def recordings(folder: Path) -> Recordings:
 
 
 def captures(server: RunningServer, transcript_id: str) -> set[Path]:
-    return set((server.data_dir / "transcripts" / transcript_id).glob("*.wav"))
+    return set((server.data_dir / "transcripts" / transcript_id).glob(f"*{RECORDING_SUFFIX}"))
 
 
 def new_capture_heard(
@@ -157,9 +158,8 @@ def new_capture_heard(
     """True once a capture file that was not in ``before`` holds half a second of audio."""
 
     async def check() -> bool:
-        # 16 kHz 16-bit mono: 16 000 bytes are half a second (after the 44-byte header).
         new = captures(server, transcript_id) - before
-        return any(path.stat().st_size > 44 + 16_000 for path in new)
+        return any(recording_seconds(path) > 0.5 for path in new)
 
     return check
 
@@ -427,7 +427,9 @@ def clip_on_meeting_clock(server: RunningServer, transcript_id: str, clip: Sampl
         database.close()
     assert len(rows) == 1, rows
     path, start = rows[0]
-    captured = load_audio(server.data_dir / "transcripts" / transcript_id / path)
+    recording = server.data_dir / "transcripts" / transcript_id / path
+    decode_recording(recording, recording.with_suffix(".decoded.wav"))
+    captured = load_audio(recording.with_suffix(".decoded.wav"))
     assert len(captured) > len(clip), "the capture holds less than the clip"
     match = np.correlate(captured, clip, mode="valid")
     return max(0.0, float(start)) + int(np.argmax(np.abs(match))) / SAMPLE_RATE

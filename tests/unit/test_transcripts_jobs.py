@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from tests.speech_fixtures import write_wav
+from tests.unit.test_transcripts_audio import opus_packets, rtp
 from visio.accounts.models import User
 from visio.config import Settings, load_settings
 from visio.db import Database, utcnow
@@ -39,7 +40,7 @@ from visio.speech import (
     TranscriptStatus,
 )
 from visio.speech.pipeline import ProgressCallback
-from visio.transcripts.audio import wav_header
+from visio.transcripts.audio import RECORDING_SUFFIX, OpusRecorder, wav_header
 from visio.transcripts.jobs import JobOutcome, TranscriptJobRunner, tracks_of
 from visio.transcripts.manager import TranscriptManager
 from visio.transcripts.models import Transcript as Row
@@ -157,8 +158,13 @@ class World:
         audio: Callable[[Path], None] | None = None,
         queued: bool = True,
         language: str = "en",
+        suffix: str = ".wav",
     ) -> str:
-        """A transcript whose capture ended (or is still going: ``queued=False``)."""
+        """A transcript whose capture ended (or is still going: ``queued=False``).
+
+        Captures are WAV files (as before recordings), or ``suffix=".opusrec"``
+        recordings as the server now makes them.
+        """
         now = self.clock()
         with self.db.session() as session:
             owner_id = None
@@ -181,8 +187,8 @@ class World:
             folder = self.folder(transcript.id)
             folder.mkdir(parents=True)
             for i, (key, name, start) in enumerate(captures):
-                path = folder / f"c{i}.wav"
-                (audio or silent_wav)(path)
+                path = folder / f"c{i}{suffix}"
+                (audio or (silent_recording if suffix == RECORDING_SUFFIX else silent_wav))(path)
                 store.add_capture(
                     f"{transcript.id}-c{i}",
                     transcript.id,
@@ -200,6 +206,14 @@ class World:
 
 def silent_wav(path: Path) -> None:
     write_wav(path, np.zeros(16_000, dtype=np.float32))
+
+
+def silent_recording(path: Path) -> None:
+    """A second of silence, recorded from RTP as the server records microphones."""
+    recorder = OpusRecorder(path)
+    for i, payload in enumerate(opus_packets(np.zeros(48_000, dtype=np.int16))):
+        recorder.feed(rtp(payload, seq=i, ts=i * 960), i * 0.02)
+    recorder.close()
 
 
 @pytest.fixture
@@ -484,6 +498,7 @@ def test_a_meeting_where_nobody_spoke_gives_an_empty_transcript(world: World) ->
     assert empty.status is TranscriptStatus.EMPTY and empty.segments == []
 
 
+@pytest.mark.parametrize("suffix", [".wav", RECORDING_SUFFIX])
 @pytest.mark.parametrize(
     ("audio", "code"),
     [
@@ -496,14 +511,24 @@ def test_a_meeting_where_nobody_spoke_gives_an_empty_transcript(world: World) ->
     ids=["corrupt", "missing"],
 )
 def test_a_corrupt_or_missing_file_fails_the_job_with_a_stored_error(
-    world: World, audio: Callable[[Path], None], code: str
+    world: World, audio: Callable[[Path], None], code: str, suffix: str
 ) -> None:
-    transcript_id = world.meeting(audio=audio)
+    transcript_id = world.meeting(audio=audio, suffix=suffix)
     runner = TranscriptJobRunner(world.settings, world.db, clock=world.clock)
     assert runner.run(transcript_id).kind == "failed"
     row = world.row(transcript_id)
     assert row.state is TranscriptState.FAILED and row.error_code == code
-    assert row.error_message and "c0.wav" in row.error_message
+    assert row.error_message and f"c0{suffix}" in row.error_message
+
+
+def test_a_recording_is_decoded_for_the_job_and_goes_with_the_audio(world: World) -> None:
+    transcript_id = world.meeting(suffix=RECORDING_SUFFIX)
+    runner = TranscriptJobRunner(world.settings, world.db, clock=world.clock)
+    assert runner.run(transcript_id).kind == "empty"
+    row = world.row(transcript_id)
+    assert row.state is TranscriptState.EMPTY and row.result is not None
+    assert Transcript.model_validate_json(row.result).duration == pytest.approx(1.0, abs=0.05)
+    assert not world.folder(transcript_id).exists()  # the recording and its WAV
 
 
 def test_a_language_the_model_cannot_do_fails_the_job_with_a_stored_error(world: World) -> None:
@@ -533,6 +558,17 @@ def test_captures_a_crash_left_open_are_closed_and_their_transcripts_queued(
         [capture] = TranscriptStore(session).captures(transcript_id)
     assert capture.duration == 0.75
     assert manager.recover() == []
+
+
+def test_a_recording_a_crash_left_open_gets_its_duration(world: World) -> None:
+    transcript_id = world.meeting(queued=False, suffix=RECORDING_SUFFIX)
+    with world.db.session() as session:
+        session.query(TranscriptCapture).update({TranscriptCapture.duration: None})
+    manager = TranscriptManager(world.settings, world.db, queue=RecordingQueue())
+    assert manager.recover() == [transcript_id]
+    with world.db.session() as session:
+        [capture] = TranscriptStore(session).captures(transcript_id)
+    assert capture.duration == pytest.approx(1.0, abs=0.03)
 
 
 def test_clean_up_deletes_expired_transcripts_and_audio_left_behind(world: World) -> None:

@@ -1,10 +1,18 @@
-"""From the SFU's plain RTP to a WAV file on the meeting clock.
+"""From the SFU's plain RTP to a WAV file on the meeting clock, in two steps.
 
-:class:`RtpPacket` parses RTP (RFC 3550); :class:`OpusToWav` decodes Opus
-payloads (PyAV's libopus) and writes 16 kHz mono 16-bit PCM, placing each
-packet by its RTP timestamp: silence the sender did not send (Opus DTX, a
-host's mute at the SFU, lost packets) is written as zeros, so that a sample's
-position in the file is its time since the first packet.
+While the meeting runs, :class:`OpusRecorder` only parses RTP (RFC 3550) and
+appends each Opus packet to a *recording* with its place on the capture's
+clock (by RTP timestamp): about 10 µs a packet on the server's event loop,
+and some 20 MB an hour.  The transcript job then decodes the recording with
+:func:`decode_recording` (PyAV's libopus) into 16 kHz mono 16-bit WAV, where
+silence the sender did not send (Opus DTX, a host's mute at the SFU, lost
+packets) is written as zeros, so that a sample's position in the file is its
+time since the first packet.
+
+A recording is a 16-byte header (``VISIOPUS``, version, reserved) then
+records of ``<Q position><H length>`` (little-endian; position in 48 kHz
+samples from the first packet) followed by the packet.  It is append-only:
+after a crash, a last record cut short is ignored.
 
 The WAV header is written first with "unknown size" (0xFFFFFFFF, as streamed
 WAV does; FFmpeg then reads to the end of the file) and patched with the real
@@ -154,29 +162,65 @@ class WavWriter:
             file.write(wav_header(self.samples * 2))
 
 
-class OpusToWav:
-    """Decodes one Opus RTP stream (one SSRC) into a :class:`WavWriter`.
+#: What a recording's file name ends with (captures made before it are WAV files).
+RECORDING_SUFFIX = ".opusrec"
+RECORDING_MAGIC = b"VISIOPUS"
+RECORDING_VERSION = 1
+RECORDING_HEADER = RECORDING_MAGIC + bytes([RECORDING_VERSION]) + bytes(7)
+_RECORD = struct.Struct("<QH")
 
-    ``clock()`` is the receiver's monotonic clock in seconds: the first
-    packet's arrival anchors the file on the meeting clock, and timestamps
-    that stray from it by more than :data:`RESYNC_SECONDS` (a sender whose RTP
-    clock restarted or drifted) are re-anchored to it.
+
+class RecordingError(ValueError):
+    """Not a recording this version of Visio reads."""
+
+
+def opus_samples(packet: bytes) -> int:
+    """How many 48 kHz samples an Opus packet holds (RFC 6716, 3.1); 0 if unreadable."""
+    if not packet:
+        return 0
+    toc = packet[0]
+    config = toc >> 3
+    if config < 12:  # SILK: 10, 20, 40, 60 ms
+        frame = (480, 960, 1920, 2880)[config & 3]
+    elif config < 16:  # hybrid: 10, 20 ms
+        frame = (480, 960)[config & 1]
+    else:  # CELT: 2.5, 5, 10, 20 ms
+        frame = (120, 240, 480, 960)[config & 3]
+    code = toc & 3
+    if code == 0:
+        frames = 1
+    elif code in (1, 2):
+        frames = 2
+    else:
+        if len(packet) < 2:
+            return 0
+        frames = packet[1] & 0x3F
+    return frame * frames
+
+
+class OpusRecorder:
+    """Records one Opus RTP stream (one SSRC) into a recording file.
+
+    ``now`` (the receiver's monotonic clock, in seconds) anchors the first
+    packet; timestamps that stray from it by more than :data:`RESYNC_SECONDS`
+    (a sender whose RTP clock restarted or jumped) are re-anchored to it.
+    Packets more than half a second older than what was recorded (late or
+    repeated) are dropped; the decoder sorts the rest.
     """
 
-    def __init__(self, writer: WavWriter) -> None:
-        self.writer = writer
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file: BinaryIO | None = path.open("wb")
+        self._file.write(RECORDING_HEADER)
         self.ssrc: int | None = None
         self.first_arrival: float | None = None
         self.packets = 0
         self.dropped = 0
-        self._base: int | None = None  # extended RTP timestamp at sample 0
+        self._base: int | None = None  # extended RTP timestamp at position 0
         self._last_ts: int | None = None
         self._extended = 0
-        self._decoder = av.CodecContext.create("libopus", "r")
-        self._decoder.sample_rate = RTP_CLOCK
-        # libopus mixes stereo down itself; resampling stereo to mono would lower the level.
-        self._decoder.layout = "mono"
-        self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        self._end = 0  # 48 kHz samples recorded, up to the end of the latest packet
 
     def _extend(self, timestamp: int) -> int:
         """The 32-bit timestamp made monotonic across wrap-arounds."""
@@ -192,6 +236,8 @@ class OpusToWav:
 
     def feed(self, data: bytes, now: float) -> None:
         """One datagram received at ``now``.  Anything that is not our Opus stream is dropped."""
+        if self._file is None:
+            return
         try:
             packet = RtpPacket.parse(data)
         except RtpError:
@@ -202,43 +248,115 @@ class OpusToWav:
         elif packet.ssrc != self.ssrc:
             self.dropped += 1  # one forward is one stream: another sender is noise
             return
-        if not packet.payload:
+        if not packet.payload or len(packet.payload) > 0xFFFF:
             return
         if self.first_arrival is None:
             self.first_arrival = now
         ts = self._extend(packet.timestamp)
         if self._base is None:
             self._base = ts
-        position = (ts - self._base) * SAMPLE_RATE // RTP_CLOCK
-        by_clock = round((now - self.first_arrival) * SAMPLE_RATE)
-        if abs(position - by_clock) > RESYNC_SECONDS * SAMPLE_RATE:
+        position = ts - self._base
+        by_clock = round((now - self.first_arrival) * RTP_CLOCK)
+        if abs(position - by_clock) > RESYNC_SECONDS * RTP_CLOCK:
             log.info(
-                "capture: RTP clock strayed %.1f s; re-anchoring",
-                (position - by_clock) / SAMPLE_RATE,
+                "capture: RTP clock strayed %.1f s; re-anchoring", (position - by_clock) / RTP_CLOCK
             )
-            self._base = ts - by_clock * RTP_CLOCK // SAMPLE_RATE
+            self._base = ts - by_clock
             position = by_clock
-        written = self.writer.samples
-        if position < written - SAMPLE_RATE // 2:
-            self.dropped += 1  # late or repeated: its place is written already
+        if position < 0 or position < self._end - RTP_CLOCK // 2:
+            self.dropped += 1  # late or repeated: its place is recorded already
             return
-        if position > written + GAP_TOLERANCE_SAMPLES:
-            self.writer.silence(position - written)
-        try:
-            frames = self._decoder.decode(av.Packet(packet.payload))
-        except (av.FFmpegError, ValueError) as exc:
-            self.dropped += 1
-            log.debug("capture: undecodable Opus packet: %s", exc)
-            return
+        self._file.write(_RECORD.pack(position, len(packet.payload)) + packet.payload)
         self.packets += 1
-        for frame in frames:
-            for out in self._resampler.resample(frame):
-                self.writer.write(out.to_ndarray().reshape(-1))
+        self._end = max(self._end, position + (opus_samples(packet.payload) or 960))
+
+    @property
+    def duration(self) -> float:
+        return self._end / RTP_CLOCK
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
 
     def close(self) -> None:
-        try:
-            for out in self._resampler.resample(None):
-                self.writer.write(out.to_ndarray().reshape(-1))
-        except (av.FFmpegError, ValueError):
-            pass
-        self.writer.close()
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
+
+
+def read_recording(path: Path) -> list[tuple[int, bytes]]:
+    """The (position, packet) records of a recording, in file order.
+
+    Raises ``FileNotFoundError``, or :class:`RecordingError` when the file is
+    not a recording; a last record a crash cut short is left out.
+    """
+    data = path.read_bytes()
+    if data[: len(RECORDING_MAGIC)] != RECORDING_MAGIC:
+        raise RecordingError(f"{path.name} is not a Visio audio recording")
+    if len(data) < len(RECORDING_HEADER) or data[len(RECORDING_MAGIC)] != RECORDING_VERSION:
+        raise RecordingError(f"{path.name}: unknown recording version")
+    records: list[tuple[int, bytes]] = []
+    at = len(RECORDING_HEADER)
+    while at + _RECORD.size <= len(data):
+        position, length = _RECORD.unpack_from(data, at)
+        at += _RECORD.size
+        if at + length > len(data):
+            break  # cut short by a crash
+        records.append((position, data[at : at + length]))
+        at += length
+    return records
+
+
+def recording_seconds(path: Path) -> float:
+    """How long a recording lasts (0 for a missing or unreadable one)."""
+    try:
+        records = read_recording(path)
+    except (OSError, RecordingError):
+        return 0.0
+    end = max((p + (opus_samples(packet) or 960) for p, packet in records), default=0)
+    return end / RTP_CLOCK
+
+
+def decode_recording(source: Path, target: Path) -> float:
+    """Decode a recording into a 16 kHz mono WAV file; its duration in seconds.
+
+    Packets are placed by position: gaps become silence, and a packet whose
+    place is already decoded (late, repeated) is skipped.  Raises
+    ``FileNotFoundError`` or :class:`RecordingError`.
+    """
+    records = sorted(read_recording(source), key=lambda record: record[0])
+    decoder = av.CodecContext.create("libopus", "r")
+    decoder.sample_rate = RTP_CLOCK
+    # libopus mixes stereo down itself; resampling stereo to mono would lower the level.
+    decoder.layout = "mono"
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    writer = WavWriter(target)
+    try:
+        end = 0  # in 48 kHz samples
+        for position, packet in records:
+            if position < end - RTP_CLOCK * GAP_TOLERANCE_SAMPLES // SAMPLE_RATE:
+                continue  # decoded already
+            if position > end + RTP_CLOCK * GAP_TOLERANCE_SAMPLES // SAMPLE_RATE:
+                writer.silence((position - end) * SAMPLE_RATE // RTP_CLOCK)
+                end = position
+            try:
+                frames = decoder.decode(av.Packet(packet))
+            except (av.FFmpegError, ValueError) as exc:
+                log.debug("recording %s: undecodable Opus packet: %s", source.name, exc)
+                continue
+            for frame in frames:
+                end += frame.samples
+                for out in resampler.resample(frame):
+                    writer.write(out.to_ndarray().reshape(-1))
+        for out in resampler.resample(None):
+            writer.write(out.to_ndarray().reshape(-1))
+    finally:
+        writer.close()
+    return writer.duration
+
+
+def captured_seconds(path: Path) -> float:
+    """How long a capture a crash left open lasts: a recording, or a WAV file (header repaired)."""
+    if path.suffix == RECORDING_SUFFIX:
+        return recording_seconds(path)
+    return repair_wav(path)

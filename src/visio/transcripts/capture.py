@@ -2,8 +2,10 @@
 
 For each participant whose microphone is published, the SFU forwards the
 stream as plain RTP (``MediaParticipant.forward_audio``) to a UDP socket of
-this process on ``transcript_capture_host``; :class:`~visio.transcripts.audio.OpusToWav`
-writes it to ``<audio dir>/<transcript id>/<capture id>.wav``.
+this process on ``transcript_capture_host``; :class:`~visio.transcripts.audio.OpusRecorder`
+appends its Opus packets, placed by RTP timestamp, to
+``<audio dir>/<transcript id>/<capture id>.opusrec`` (no decoding on the event
+loop: the transcript job decodes it).
 
 **The meeting clock** starts when the transcript starts (its wall-clock time
 is ``Transcript.started_at``).  A capture starts at the arrival of its first
@@ -33,7 +35,7 @@ from typing import Any, Protocol
 from visio.db import Database, utcnow
 from visio.errors import VisioError
 from visio.media.base import AudioForward, AudioSource, MediaParticipant
-from visio.transcripts.audio import OpusToWav, WavWriter
+from visio.transcripts.audio import RECORDING_SUFFIX, OpusRecorder
 from visio.transcripts.store import TranscriptStore
 
 log = logging.getLogger(__name__)
@@ -129,7 +131,7 @@ class _Stream:
     mid: str
     capture_id: str
     path: Path
-    decoder: OpusToWav
+    recorder: OpusRecorder
     receiver: Receiver | None = None
     forward: AudioForward | None = None
     registered: bool = False
@@ -137,17 +139,17 @@ class _Stream:
 
     def received(self, data: bytes) -> None:
         now = time.monotonic()
-        first = self.decoder.first_arrival is None
+        first = self.recorder.first_arrival is None
         try:
-            self.decoder.feed(data, now)
+            self.recorder.feed(data, now)
         except Exception:  # a datagram boundary: raising would close the socket
             log.exception("capture of %s: a packet could not be written", self.participant_id)
             return
-        if first and self.decoder.first_arrival is not None:
-            self._register(self.decoder.first_arrival - self.session.t0)
+        if first and self.recorder.first_arrival is not None:
+            self._register(self.recorder.first_arrival - self.session.t0)
         if now - self._last_flush >= FLUSH_SECONDS:
             self._last_flush = now
-            self.decoder.writer.flush()
+            self.recorder.flush()
 
     def _register(self, start: float) -> None:
         self.registered = True
@@ -249,7 +251,7 @@ class CaptureSession:
         shared_microphone: bool,
     ) -> None:
         capture_id = str(uuid.uuid4())
-        path = self.folder / f"{capture_id}.wav"
+        path = self.folder / f"{capture_id}{RECORDING_SUFFIX}"
         stream = _Stream(
             session=self,
             participant_id=participant_id,
@@ -261,7 +263,7 @@ class CaptureSession:
             mid=mid,
             capture_id=capture_id,
             path=path,
-            decoder=OpusToWav(WavWriter(path)),
+            recorder=OpusRecorder(path),
         )
         try:
             stream.receiver = await self._open_receiver(self.host, stream.received)
@@ -290,9 +292,9 @@ class CaptureSession:
                 await stream.media.stop_forward(stream.forward.forward_id)
         if stream.receiver is not None:
             stream.receiver.close()
-        stream.decoder.close()
+        stream.recorder.close()
         if stream.registered:
-            duration = stream.decoder.writer.duration
+            duration = stream.recorder.duration
             capture_id = stream.capture_id
             self.writer.submit(lambda store: store.close_capture(capture_id, duration))
         else:

@@ -29,7 +29,9 @@ from visio.db import Database, utcnow
 from visio.errors import VisioError
 from visio.rooms.slugs import base_url
 from visio.speech import AudioPart, SpeechError, Track, Transcript, TranscriptStatus
+from visio.speech.errors import AudioMissing, AudioUnreadable
 from visio.speech.pipeline import ProgressCallback
+from visio.transcripts.audio import RECORDING_SUFFIX, RecordingError, decode_recording
 from visio.transcripts.models import Transcript as TranscriptRow
 from visio.transcripts.models import TranscriptCapture, TranscriptState
 from visio.transcripts.store import TranscriptStore
@@ -95,6 +97,32 @@ def audio_folder(settings: Settings, transcript_id: str) -> Path:
     return settings.resolved_transcript_audio_dir / transcript_id
 
 
+def audio_file(folder: Path, capture_path: str) -> Path:
+    """The WAV file the pipeline reads for a capture (a recording decodes next to itself)."""
+    path = folder / capture_path
+    return path.with_suffix(".wav") if path.suffix == RECORDING_SUFFIX else path
+
+
+def decode_recordings(folder: Path, captures: Sequence[TranscriptCapture]) -> None:
+    """Decode each capture's Opus recording into the WAV file :func:`audio_file` names.
+
+    Done again on every attempt (about a second per hour of audio); raises
+    ``AudioMissing`` or ``AudioUnreadable``, which fail the job with a stored error.
+    """
+    for capture in captures:
+        source = folder / capture.path
+        if source.suffix != RECORDING_SUFFIX:
+            continue
+        try:
+            decode_recording(source, audio_file(folder, capture.path))
+        except FileNotFoundError as exc:
+            raise AudioMissing(
+                f"Audio file of {capture.display_name!r} not found: {source}", path=str(source)
+            ) from exc
+        except (RecordingError, OSError) as exc:
+            raise AudioUnreadable(f"Cannot read {source}: {exc}", path=str(source)) from exc
+
+
 #: How a shared screen's sound is named, after its presenter's name, by transcript language.
 SCREEN_AUDIO_LABELS = {"fr": "écran partagé", "en": "shared screen"}
 
@@ -126,7 +154,10 @@ def tracks_of(
             Track(
                 speaker_id=f"s{number}",
                 speaker_name=label,
-                parts=[AudioPart(path=folder / c.path, start=max(0.0, c.start)) for c in parts],
+                parts=[
+                    AudioPart(path=audio_file(folder, c.path), start=max(0.0, c.start))
+                    for c in parts
+                ],
                 # A meeting-room microphone: its voices are told apart (diarization).
                 shared_mic=any(c.shared_microphone for c in parts),
             )
@@ -257,9 +288,12 @@ class TranscriptJobRunner:
             len(captures),
             language,
         )
-        tracks = tracks_of(audio_folder(settings, transcript_id), captures, language)
+        folder = audio_folder(settings, transcript_id)
+        tracks = tracks_of(folder, captures, language)
         try:
             with _Heartbeat(self, transcript_id, self.worker) as heartbeat:
+                heartbeat.report(0.0, "decoding")
+                decode_recordings(folder, captures)
                 pipeline = self.pipeline()
                 reproducible()
                 result = pipeline.run(tracks, language, progress=heartbeat.report)

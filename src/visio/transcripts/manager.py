@@ -20,7 +20,7 @@ from visio.errors import RoomNotFound
 from visio.rooms.service import RoomService
 from visio.speech import LanguageNotSupported, SpeechError
 from visio.speech.base import SpeechRecognizer
-from visio.transcripts.audio import repair_wav
+from visio.transcripts.audio import captured_seconds
 from visio.transcripts.capture import CaptureSession, OpenReceiver, open_udp_receiver
 from visio.transcripts.errors import TranscriptionUnavailable
 from visio.transcripts.jobs import MailSender, TranscriptJobRunner, audio_folder
@@ -205,7 +205,7 @@ class TranscriptManager:
                 folder = audio_folder(self.settings, transcript.id)
                 for capture in store.captures(transcript.id):
                     if capture.duration is None:
-                        store.close_capture(capture.id, repair_wav(folder / capture.path))
+                        store.close_capture(capture.id, captured_seconds(folder / capture.path))
                 store.queue(transcript.id, now)
                 recovered.append(transcript.id)
         if recovered:
