@@ -108,7 +108,11 @@ def check_broker(url: str) -> Check:
     """The Redis that carries transcript jobs to ``visio worker`` processes."""
     import redis
 
-    shown = _hide_password(url)
+    # The broker's password never reaches the report (the same redaction as the database's).
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = "(a URL that cannot be parsed)"
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
         try:
@@ -122,16 +126,6 @@ def check_broker(url: str) -> Check:
             "Start Redis, or fix VISIO_CELERY_BROKER_URL (unset: jobs run inside visio serve)",
         )
     return _ok("Job queue", f"Redis broker {shown} answers; run `visio worker` processes")
-
-
-def _hide_password(url: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def check_speech(settings: Settings) -> Check:

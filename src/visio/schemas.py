@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from visio.accounts.models import EMAIL_MAX_CHARS
 from visio.errors import ValidationFailed, VisioError
+
+#: An email address as people type it (members, invitations, sharing); compared canonically.
+EmailAddress = Annotated[
+    str, Field(max_length=EMAIL_MAX_CHARS, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
 
 
 class ErrorDetail(BaseModel):

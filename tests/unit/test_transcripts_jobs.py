@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.rtp import opus_packets, rtp
 from tests.speech_fixtures import write_wav
-from tests.unit.test_transcripts_audio import opus_packets, rtp
 from visio.accounts.models import User
 from visio.config import Settings, load_settings
 from visio.db import Database, utcnow
@@ -321,6 +321,24 @@ def test_a_shared_meeting_room_microphone_is_diarized_and_others_are_not() -> No
     ana, salle = tracks_of(Path("/audio"), captures)
     assert (ana.speaker_name, ana.shared_mic) == ("Ana", False)
     assert (salle.speaker_name, salle.shared_mic) == ("Salle A", True)
+
+
+def test_a_persons_laptop_and_the_room_microphone_they_joined_from_stay_apart() -> None:
+    # Ana joins from her laptop and, signed in as herself, from the meeting room's computer.
+    captures = [
+        TranscriptCapture(id="1", speaker_key="user:u1", display_name="Ana", path="1.wav", start=0),
+        TranscriptCapture(
+            id="2",
+            speaker_key="user:u1",
+            shared_microphone=True,
+            display_name="Salle A",
+            path="2.wav",
+            start=0,
+        ),
+    ]
+    laptop, room = tracks_of(Path("/audio"), captures)
+    assert (laptop.speaker_name, laptop.shared_mic, len(laptop.parts)) == ("Ana", False, 1)
+    assert (room.speaker_name, room.shared_mic, len(room.parts)) == ("Salle A", True, 1)
 
 
 @pytest.mark.parametrize(

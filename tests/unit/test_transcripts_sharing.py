@@ -41,6 +41,9 @@ def test_the_owner_shares_a_transcript_with_signed_in_people_by_email(tmp_path: 
         assert shared.status_code == 200 and shared.json()["shared_with"] == ["reader@partner.fr"]
         read = reader.get(f"{api}/{transcript_id}")
         assert read.status_code == 200 and read.json()["id"] == transcript_id
+        # Whom else it is shared with is the owner's business.
+        assert read.json()["shared_with"] == []
+        assert ana.get(f"{api}/{transcript_id}").json()["shared_with"] == ["reader@partner.fr"]
         # Not ready yet: the download says so (not forbidden).
         download = reader.get(f"{api}/{transcript_id}/download?format=txt")
         assert download.status_code == 409

@@ -171,7 +171,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One transcript: its status, and who said what once it is done (owner and hosts) */
+        /** One transcript: its status, and who said what once it is done (owner, hosts, and whom the owner shared it with) */
         get: operations["get_transcript_api_v1_rooms__slug__transcripts__transcript_id__get"];
         put?: never;
         post?: never;
@@ -685,7 +685,7 @@ export interface components {
             progress: number;
             /**
              * Shared With
-             * @description Signed-in people (by email) the owner shared it with: they may read it
+             * @description Signed-in people (by email) the owner shared it with: they may read it (empty for them: only hosts see the list)
              */
             shared_with: string[];
             /**
@@ -766,7 +766,7 @@ export interface components {
             progress: number;
             /**
              * Shared With
-             * @description Signed-in people (by email) the owner shared it with: they may read it
+             * @description Signed-in people (by email) the owner shared it with: they may read it (empty for them: only hosts see the list)
              */
             shared_with: string[];
             /**

@@ -273,7 +273,7 @@ def add_member(
         session,
         "member_added",
         room=room.slug,
-        actor=user.id if user else "anonymous-owner",
+        actor=caller.actor,
         subject=member.email,
         address=client_address(request),
         role=body.role,
@@ -309,7 +309,7 @@ def remove_member(
         session,
         "member_removed",
         room=room.slug,
-        actor=user.id if user else "anonymous-owner",
+        actor=caller.actor,
         subject=canonical_email(email),
         address=client_address(request),
     )

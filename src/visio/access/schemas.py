@@ -10,10 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from visio.access.lobby import LobbyStatus
 from visio.access.models import InvitationStatus, MemberRole
 from visio.access.policy import Role
-from visio.accounts.models import EMAIL_MAX_CHARS
+from visio.schemas import EmailAddress
 from visio.signaling.messages import clean_display_name
-
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class JoinBody(BaseModel):
@@ -49,7 +47,7 @@ class JoinOut(BaseModel):
 class MemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(max_length=EMAIL_MAX_CHARS, pattern=_EMAIL)
+    email: EmailAddress
     role: MemberRole = Field(
         default="invited",
         description="host: co-host (owner only); invited: enters a restricted meeting",

@@ -38,6 +38,11 @@ class Caller:
     def user_id(self) -> str | None:
         return self.user.id if self.user is not None else None
 
+    @property
+    def actor(self) -> str:
+        """Who acted, for the audit log: the user id, or "anonymous-owner" (no sign-in)."""
+        return self.user.id if self.user is not None else "anonymous-owner"
+
 
 class AccessService:
     def __init__(self, session: Session, gatekeeper: Gatekeeper) -> None:

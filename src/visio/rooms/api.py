@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from visio import audit
 from visio.access.api import AccessDep, caller_of, throttled
 from visio.access.policy import Role
-from visio.access.service import Caller
 from visio.access.visitor import client_address, ensure_visitor
 from visio.accounts.deps import CurrentUser, OptionalUser
 from visio.accounts.errors import NotSignedIn
@@ -149,7 +148,7 @@ def update_room(
             session,
             "access_changed",
             room=room.slug,
-            actor=_actor(caller),
+            actor=caller.actor,
             address=client_address(request),
             access_level=room.settings.access_level,
         )
@@ -180,16 +179,12 @@ def delete_room(
         session,
         "meeting_deleted",
         room=room.slug,
-        actor=_actor(caller),
+        actor=caller.actor,
         address=client_address(request),
     )
     rooms.delete(slug)
     # A meeting in progress ends with it (from this worker thread, on the event loop).
-    anyio.from_thread.run(services.hub.end_meeting, room.slug, _actor(caller))
-
-
-def _actor(caller: Caller) -> str:
-    return caller.user.id if caller.user is not None else "anonymous-owner"
+    anyio.from_thread.run(services.hub.end_meeting, room.slug, caller.actor)
 
 
 @router.get("/config", response_model=ClientConfig, summary="Client configuration")

@@ -928,13 +928,15 @@ class LiveRoom:
             capture = self.transcription
             if capture is None:
                 return
-            present = self.participants.get(participant.id) is participant
+            present = (
+                self.participants.get(participant.id) is participant and participant.gone is None
+            )
             for source in AUDIO_SOURCES:
                 mid = next(
                     (s.mid for s in participant.visible_streams.values() if s.source == source),
                     None,
                 )
-                if not present or participant.gone is not None:
+                if not present:
                     mid = None
                 try:
                     await capture.follow(

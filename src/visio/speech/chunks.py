@@ -12,8 +12,10 @@ same Opus-coded sentence read "Let us move" or "Let's just move", and "Could
 you" or "You", depending only on where its onset fell within a few
 milliseconds (4 of 16 offsets 4 ms apart flipped).  Each region therefore keeps
 ``CONTEXT_SECONDS`` of its surroundings and each chunk starts with
-``LEAD_SECONDS`` of silence: the same sweep then gave one reading for all 16
-offsets of both sentences, through Opus as on the original files.
+``LEAD_SECONDS`` of silence: the same sweep then gave one reading of "Let us
+move" at all 16 offsets, through Opus as on the original file ("Could you"
+still wavers with "Can you" at some, even on the original: the model's own
+doubt, not where the audio starts).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """HTTP edge of transcripts: ``/api/v1/rooms/{slug}/transcripts``.
 
-The meeting's owner and hosts read transcripts (others get ``403 forbidden``,
-a transcript of another meeting ``404``); only the owner deletes them.
+The meeting's owner and hosts read transcripts, and so do the signed-in people
+the owner shares one with (others get ``403 forbidden``, a transcript of
+another meeting ``404``); only the owner shares and deletes them.
 Transcripts are started and stopped in the meeting (signaling protocol).
 """
 
@@ -38,6 +39,15 @@ def get_transcripts(session: DbSession, settings: SettingsDep) -> TranscriptServ
 TranscriptsDep = Annotated[TranscriptService, Depends(get_transcripts)]
 
 
+@dataclass(frozen=True)
+class Readable:
+    """The path's transcript and its meeting, read by a host or by someone it was shared with."""
+
+    room: Room
+    transcript: Transcript
+    by_host: bool
+
+
 def readable_transcript(
     slug: str,
     transcript_id: str,
@@ -47,7 +57,7 @@ def readable_transcript(
     access: AccessDep,
     user: OptionalUser,
     transcripts: TranscriptsDep,
-) -> tuple[Room, Transcript]:
+) -> Readable:
     """The path's transcript, for the meeting's owner and hosts and whom the owner shared it with.
 
     Anyone else gets ``forbidden``; a transcript of another meeting is not found.
@@ -55,13 +65,13 @@ def readable_transcript(
     room = find_room(session, services, slug)
     transcript = transcripts.get(room, transcript_id)
     if access.role(room, caller_of(request, services, user)).is_host:
-        return room, transcript
+        return Readable(room, transcript, by_host=True)
     if user is not None and canonical_email(user.email) in (transcript.shared_with or []):
-        return room, transcript
+        return Readable(room, transcript, by_host=False)
     raise Forbidden("Only the meeting's owner and hosts, and whom they share it with, read it")
 
 
-ReadableDep = Annotated[tuple[Room, Transcript], Depends(readable_transcript)]
+ReadableDep = Annotated[Readable, Depends(readable_transcript)]
 
 
 @dataclass(frozen=True)
@@ -71,10 +81,6 @@ class Owned:
     room: Room
     transcript: Transcript
     caller: Caller
-
-    @property
-    def actor(self) -> str:
-        return self.caller.user_id or "anonymous-owner"
 
 
 def owned_transcript(
@@ -118,10 +124,13 @@ def list_transcripts(room: HostedRoom, transcripts: TranscriptsDep) -> list[Tran
     "/rooms/{slug}/transcripts/{transcript_id}",
     response_model=TranscriptOut,
     responses=error_responses(*_READ_ERRORS),
-    summary="One transcript: its status, and who said what once it is done (owner and hosts)",
+    summary="One transcript: its status, and who said what once it is done (owner, hosts,"
+    " and whom the owner shared it with)",
 )
 def get_transcript(readable: ReadableDep, transcripts: TranscriptsDep) -> TranscriptOut:
-    return transcripts.out(readable[1])
+    out = transcripts.out(readable.transcript)
+    # Someone it was shared with does not learn who else may read it.
+    return out if readable.by_host else out.model_copy(update={"shared_with": []})
 
 
 @router.get(
@@ -147,7 +156,7 @@ def download_transcript(
     transcripts: TranscriptsDep,
     format: Annotated[ExportFormat, Query(description="File format")] = ExportFormat.TXT,
 ) -> Response:
-    room, transcript = readable
+    room, transcript = readable.room, readable.transcript
     download = transcripts.download(room, transcript, format)
     return Response(
         download.content,
@@ -178,7 +187,7 @@ def delete_transcript(
         session,
         "transcript_deleted",
         room=owned.room.slug,
-        actor=owned.actor,
+        actor=owned.caller.actor,
         subject=owned.transcript.id,
         address=client_address(request),
     )
@@ -206,7 +215,7 @@ def share_transcript(
         session,
         "transcript_shared",
         room=owned.room.slug,
-        actor=owned.actor,
+        actor=owned.caller.actor,
         subject=transcript.id,
         address=client_address(request),
         shared_with=emails,

@@ -2,8 +2,8 @@
 
 While the meeting runs, :class:`OpusRecorder` only parses RTP (RFC 3550) and
 appends each Opus packet to a *recording* with its place on the capture's
-clock (by RTP timestamp): about 10 µs a packet on the server's event loop,
-and some 20 MB an hour.  The transcript job then decodes the recording with
+clock (by RTP timestamp): about 7 µs a packet on the server's event loop,
+and some 16 MB an hour (bench/capture.py).  The transcript job then decodes the recording with
 :func:`decode_recording` (PyAV's libopus) into 16 kHz mono 16-bit WAV, where
 silence the sender did not send (Opus DTX, a host's mute at the SFU, lost
 packets) is written as zeros, so that a sample's position in the file is its
@@ -39,8 +39,8 @@ WAV_HEADER_BYTES = 44
 _UNKNOWN = 0xFFFFFFFF
 #: A timestamp this far from the wall clock means a sender restarted its clock: re-anchor.
 RESYNC_SECONDS = 2.0
-#: Jitter below this is not worth filling with silence.
-GAP_TOLERANCE_SAMPLES = SAMPLE_RATE * 30 // 1000
+#: Jitter below this (in 48 kHz samples) is not worth filling with silence.
+GAP_TOLERANCE = RTP_CLOCK * 30 // 1000
 
 
 class RtpError(ValueError):
@@ -198,6 +198,11 @@ def opus_samples(packet: bytes) -> int:
     return frame * frames
 
 
+def packet_end(position: int, packet: bytes) -> int:
+    """Where a packet placed at ``position`` ends (48 kHz samples; 20 ms if unreadable)."""
+    return position + (opus_samples(packet) or 960)
+
+
 class OpusRecorder:
     """Records one Opus RTP stream (one SSRC) into a recording file.
 
@@ -268,7 +273,7 @@ class OpusRecorder:
             return
         self._file.write(_RECORD.pack(position, len(packet.payload)) + packet.payload)
         self.packets += 1
-        self._end = max(self._end, position + (opus_samples(packet.payload) or 960))
+        self._end = max(self._end, packet_end(position, packet.payload))
 
     @property
     def duration(self) -> float:
@@ -313,7 +318,7 @@ def recording_seconds(path: Path) -> float:
         records = read_recording(path)
     except (OSError, RecordingError):
         return 0.0
-    end = max((p + (opus_samples(packet) or 960) for p, packet in records), default=0)
+    end = max((packet_end(p, packet) for p, packet in records), default=0)
     return end / RTP_CLOCK
 
 
@@ -324,7 +329,8 @@ def decode_recording(source: Path, target: Path) -> float:
     place is already decoded (late, repeated) is skipped.  Raises
     ``FileNotFoundError`` or :class:`RecordingError`.
     """
-    records = sorted(read_recording(source), key=lambda record: record[0])
+    # One packet per position (a repeated one is the same packet), in time order.
+    records = sorted(dict(read_recording(source)).items())
     decoder = av.CodecContext.create("libopus", "r")
     decoder.sample_rate = RTP_CLOCK
     # libopus mixes stereo down itself; resampling stereo to mono would lower the level.
@@ -334,9 +340,9 @@ def decode_recording(source: Path, target: Path) -> float:
     try:
         end = 0  # in 48 kHz samples
         for position, packet in records:
-            if position < end - RTP_CLOCK * GAP_TOLERANCE_SAMPLES // SAMPLE_RATE:
+            if packet_end(position, packet) <= end:
                 continue  # decoded already
-            if position > end + RTP_CLOCK * GAP_TOLERANCE_SAMPLES // SAMPLE_RATE:
+            if position > end + GAP_TOLERANCE:
                 writer.silence((position - end) * SAMPLE_RATE // RTP_CLOCK)
                 end = position
             try:

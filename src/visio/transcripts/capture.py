@@ -1,6 +1,6 @@
-"""Capturing a live meeting's audio for its transcript: one file per microphone.
+"""Capturing a live meeting's audio for its transcript: one file per published audio stream.
 
-For each participant whose microphone is published, the SFU forwards the
+For each participant's published microphone (and shared screen's sound), the SFU forwards the
 stream as plain RTP (``MediaParticipant.forward_audio``) to a UDP socket of
 this process on ``transcript_capture_host``; :class:`~visio.transcripts.audio.OpusRecorder`
 appends its Opus packets, placed by RTP timestamp, to

@@ -70,24 +70,6 @@ class MailSender(Protocol):
         """Raises VisioError (MailFailed, MailNotConfigured) when the message is not sent."""
 
 
-#: Seed of the recognizer's sampling (see :func:`reproducible`).
-SAMPLING_SEED = 20_251_125
-
-
-def reproducible() -> None:
-    """Seed the speech recognizer's sampling: the same audio then gives the same words.
-
-    On doubtful audio faster-whisper falls back to sampling, which CTranslate2
-    seeds at random in each process: a retried job, or the same meeting on
-    another worker, would read differently.
-    """
-    try:
-        import ctranslate2
-    except ImportError:  # another engine: nothing to seed
-        return
-    ctranslate2.set_random_seed(SAMPLING_SEED)
-
-
 def worker_name() -> str:
     """Names this worker in leases: host, process id (what an operator kills), and a nonce."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -106,7 +88,7 @@ def audio_file(folder: Path, capture_path: str) -> Path:
 def decode_recordings(folder: Path, captures: Sequence[TranscriptCapture]) -> None:
     """Decode each capture's Opus recording into the WAV file :func:`audio_file` names.
 
-    Done again on every attempt (about a second per hour of audio); raises
+    Done again on every attempt (20-30 s per hour of audio, bench/capture.py); raises
     ``AudioMissing`` or ``AudioUnreadable``, which fail the job with a stored error.
     """
     for capture in captures:
@@ -119,8 +101,9 @@ def decode_recordings(folder: Path, captures: Sequence[TranscriptCapture]) -> No
             raise AudioMissing(
                 f"Audio file of {capture.display_name!r} not found: {source}", path=str(source)
             ) from exc
-        except (RecordingError, OSError) as exc:
+        except RecordingError as exc:
             raise AudioUnreadable(f"Cannot read {source}: {exc}", path=str(source)) from exc
+        # Other OSErrors (a full disk) are transient: the job is tried again.
 
 
 #: How a shared screen's sound is named, after its presenter's name, by transcript language.
@@ -137,14 +120,16 @@ def tracks_of(
     language; French otherwise).  Speakers get opaque ids (``s1``, ``s2``…, by
     first capture): exports never show account ids or browser hashes.
     """
-    by_speaker: dict[tuple[str, str], list[TranscriptCapture]] = {}
+    # A person's laptop and the meeting-room microphone they joined from are two tracks.
+    by_speaker: dict[tuple[str, str, bool], list[TranscriptCapture]] = {}
     for capture in sorted(captures, key=lambda c: (c.start, c.id)):
         source = capture.source or "microphone"  # None: an object not stored yet
-        by_speaker.setdefault((capture.speaker_key, source), []).append(capture)
+        key = (capture.speaker_key, source, bool(capture.shared_microphone))
+        by_speaker.setdefault(key, []).append(capture)
     screen = SCREEN_AUDIO_LABELS.get(language, SCREEN_AUDIO_LABELS["fr"])
     names: dict[str, int] = {}
     tracks: list[Track] = []
-    for number, ((_key, source), parts) in enumerate(by_speaker.items(), start=1):
+    for number, ((_key, source, shared), parts) in enumerate(by_speaker.items(), start=1):
         name = parts[-1].display_name  # the name they used last
         if source == "screen_audio":
             name = f"{name} ({screen})"
@@ -159,7 +144,7 @@ def tracks_of(
                     for c in parts
                 ],
                 # A meeting-room microphone: its voices are told apart (diarization).
-                shared_mic=any(c.shared_microphone for c in parts),
+                shared_mic=shared,
             )
         )
     return tracks
@@ -295,7 +280,6 @@ class TranscriptJobRunner:
                 heartbeat.report(0.0, "decoding")
                 decode_recordings(folder, captures)
                 pipeline = self.pipeline()
-                reproducible()
                 result = pipeline.run(tracks, language, progress=heartbeat.report)
         except SpeechError as exc:
             # Missing or corrupt audio, a language or model the engine cannot

@@ -64,6 +64,11 @@ class MeetingTranscriber:
         )
 
 
+def _unusable(exc: SpeechError | ValueError) -> TranscriptionUnavailable:
+    message = exc.message if isinstance(exc, SpeechError) else str(exc)
+    return TranscriptionUnavailable(f"The speech engine is not usable: {message}")
+
+
 class TranscriptManager:
     def __init__(
         self,
@@ -86,7 +91,7 @@ class TranscriptManager:
             )
         self.queue = queue
         self.transcriber = MeetingTranscriber(self)
-        self._recognizer = recognizer
+        self._recognizer_built = recognizer
         #: Opens the UDP end of each forward (tests feed packets through their own).
         self.open_receiver: OpenReceiver = open_udp_receiver
         self._sweeper: asyncio.Task[None] | None = None
@@ -131,14 +136,12 @@ class TranscriptManager:
         vocabulary, loads no model.  With Celery the workers must have the
         same model (same settings).
         """
-        recognizer = self._recognizer_or_unavailable()
         try:
-            return recognizer.check_language(language)
+            return self._recognizer().check_language(language)
         except LanguageNotSupported:
             raise
         except (SpeechError, ValueError) as exc:
-            message = exc.message if isinstance(exc, SpeechError) else str(exc)
-            raise TranscriptionUnavailable(f"The speech engine is not usable: {message}") from exc
+            raise _unusable(exc) from exc
 
     def languages(self) -> list[str]:
         """What the speech model transcribes (ISO 639-1 codes, sorted); none when it cannot run.
@@ -148,20 +151,16 @@ class TranscriptManager:
         if not self.settings.transcription_enabled:
             return []
         try:
-            return sorted(self._recognizer_or_unavailable().languages)
-        except TranscriptionUnavailable:
+            return sorted(self._recognizer().languages)
+        except (SpeechError, ValueError):
             return []
 
-    def _recognizer_or_unavailable(self) -> SpeechRecognizer:
-        try:
-            if self._recognizer is None:
-                from visio.speech.engines import build_recognizer
+    def _recognizer(self) -> SpeechRecognizer:
+        if self._recognizer_built is None:
+            from visio.speech.engines import build_recognizer
 
-                self._recognizer = build_recognizer(self.settings)
-            return self._recognizer
-        except (SpeechError, ValueError) as exc:
-            message = exc.message if isinstance(exc, SpeechError) else str(exc)
-            raise TranscriptionUnavailable(f"The speech engine is not usable: {message}") from exc
+            self._recognizer_built = build_recognizer(self.settings)
+        return self._recognizer_built
 
     def create(
         self,

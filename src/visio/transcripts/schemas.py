@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from visio.accounts.models import EMAIL_MAX_CHARS
-from visio.schemas import ErrorDetail
+from visio.schemas import EmailAddress, ErrorDetail
 from visio.speech import ExportFormat
 from visio.speech import Transcript as TranscriptDocument
 from visio.transcripts.models import TranscriptState
@@ -20,8 +18,6 @@ __all__ = [
     "TranscriptOut",
     "TranscriptSummary",
 ]
-
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class TranscriptSummary(BaseModel):
@@ -47,6 +43,7 @@ class TranscriptSummary(BaseModel):
     )
     shared_with: list[str] = Field(
         description="Signed-in people (by email) the owner shared it with: they may read it"
+        " (empty for them: only hosts see the list)"
     )
 
 
@@ -61,6 +58,6 @@ class SharingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    emails: list[Annotated[str, Field(max_length=EMAIL_MAX_CHARS, pattern=EMAIL_PATTERN)]] = Field(
+    emails: list[EmailAddress] = Field(
         max_length=50, description="Email addresses of signed-in people; [] shares with nobody"
     )
