@@ -18,7 +18,6 @@ DTX.)::
 from __future__ import annotations
 
 import argparse
-import fractions
 import statistics
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from tests.rtp import FRAME, opus_packets, rtp
 from tests.speech_fixtures import SENTENCES, VOICE_A, synthesize
 
 from bench.machine import host_info
@@ -38,42 +38,23 @@ from visio.transcripts.audio import (
 )
 
 RTP_CLOCK = 48_000
-FRAME = 960  # 20 ms
 
 
-def encoded(samples16k: np.ndarray) -> list[tuple[int, bytes]]:
-    """(RTP timestamp, Opus packet) of ``samples16k``, 20 ms each."""
-    pcm = (np.clip(samples16k, -1.0, 1.0) * 32767).astype(np.int16).reshape(1, -1)
+def datagrams_of(speech16k: np.ndarray) -> list[tuple[bytes, float]]:
+    """RTP datagrams of ``speech16k`` as a browser sends them (mono Opus, 32 kb/s, 20 ms),
+    each with its arrival time."""
+    pcm = (np.clip(speech16k, -1.0, 1.0) * 32767).astype(np.int16).reshape(1, -1)
     frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
     frame.sample_rate = 16_000
-    frame.pts = 0
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=RTP_CLOCK, frame_size=FRAME)
-    encoder = av.CodecContext.create("libopus", "w")
-    encoder.sample_rate = RTP_CLOCK
-    encoder.layout = "mono"
-    encoder.format = "s16"
-    encoder.bit_rate = 32_000
-    encoder.time_base = fractions.Fraction(1, RTP_CLOCK)
-    out: list[tuple[int, bytes]] = []
-    at = 0
-    for chunk in [*resampler.resample(frame), *resampler.resample(None)]:
-        chunk.pts = at
-        at += chunk.samples
-        for packet in encoder.encode(chunk):
-            # (pts starts below 0: the encoder's look-ahead)
-            out.append((int(packet.pts or 0) + FRAME, bytes(packet)))
-    return out
-
-
-def rtp(timestamp: int, sequence: int, payload: bytes) -> bytes:
-    header = bytes([0x80, 111]) + sequence.to_bytes(2, "big") + timestamp.to_bytes(4, "big")
-    return header + (0x5EED).to_bytes(4, "big") + payload
-
-
-def datagrams_of(packets: list[tuple[int, bytes]]) -> list[tuple[bytes, float]]:
-    return [
-        (rtp(ts, i & 0xFFFF, payload), ts / RTP_CLOCK) for i, (ts, payload) in enumerate(packets)
-    ]
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=RTP_CLOCK)
+    pcm48 = np.concatenate(
+        [
+            out.to_ndarray().reshape(-1)
+            for out in [*resampler.resample(frame), *resampler.resample(None)]
+        ]
+    )
+    packets = opus_packets(pcm48, layout="mono", bit_rate=32_000)
+    return [(rtp(p, seq=i, ts=i * FRAME), i * FRAME / RTP_CLOCK) for i, p in enumerate(packets)]
 
 
 def record_seconds(datagrams: list[tuple[bytes, float]], path: Path) -> float:
@@ -111,7 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     speech = synthesize(" ".join(SENTENCES[:6]), VOICE_A)
     seconds = len(speech) / 16_000
-    datagrams = datagrams_of(encoded(speech))
+    datagrams = datagrams_of(speech)
     count = len(datagrams)
     record: list[float] = []
     decode: list[float] = []

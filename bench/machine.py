@@ -21,6 +21,7 @@ def host_info() -> dict[str, str]:
             if line.startswith("MemTotal:"):
                 info["memory"] = f"{int(line.split()[1]) // 1024} MiB"
                 break
+    info["load average (1, 5, 15 min)"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     info["kernel"] = platform.release()
     info["python"] = platform.python_version()
     return info

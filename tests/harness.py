@@ -17,13 +17,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
+from visio.client.participant import API_HEADERS
 from visio.media.janus.supervisor import running_janus_pid
 from visio.media.janus.transport import JanusConnection, JanusSession
 from visio.media.null import NullMediaServer
@@ -290,3 +292,22 @@ def run_worker(
         # Pool processes outlive a killed parent: end the whole group.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+# --- HTTP clients of a running server -----------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def browser(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of ``server`` with its own cookies, like one browser."""
+    async with httpx.AsyncClient(base_url=server.base_url, headers=API_HEADERS) as client:
+        yield client
+
+
+async def owned_meeting(client: httpx.AsyncClient, name: str | None = None, **settings: Any) -> str:
+    """A new meeting ``client`` creates (and so owns), with ``settings``; its code."""
+    response = await client.post("/api/v1/rooms", json={"name": name, "settings": settings})
+    assert response.status_code == 201, response.text
+    assert response.json()["your_role"] == "owner"
+    slug: str = response.json()["slug"]
+    return slug

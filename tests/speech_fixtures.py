@@ -137,11 +137,11 @@ def through_opus(samples: Samples, folder: Path) -> Samples:
     transcript job does (:func:`~visio.transcripts.audio.decode_recording`).
     """
     import fractions
-    import struct
 
     import av
     from aiortc.codecs.opus import OpusEncoder
 
+    from tests.rtp import rtp
     from visio.transcripts.audio import OpusRecorder, decode_recording
 
     resampler = av.AudioResampler(format="s16", layout="mono", rate=48_000)
@@ -168,8 +168,7 @@ def through_opus(samples: Samples, folder: Path) -> Samples:
         piece.time_base = fractions.Fraction(1, 48_000)
         payloads, _timestamp = encoder.encode(piece)
         for payload in payloads:
-            header = struct.pack("!BBHII", 0x80, 111, index & 0xFFFF, at, 0x5EED)
-            recorder.feed(header + payload, at / 48_000)
+            recorder.feed(rtp(payload, seq=index, ts=at), at / 48_000)
     recorder.close()
     decode_recording(recording, folder / "through-opus.wav")
     return read_wav(folder / "through-opus.wav")

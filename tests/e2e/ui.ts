@@ -80,7 +80,6 @@ export async function expectStatus(p: Person, status: string, timeout = 30_000):
   await waitFor(`${p.name}: meeting data-status="${status}"`, () => meetingStatus(p), (s) => s === status, { timeout });
 }
 
-/** The meeting code in the page's URL (`/{slug}`). */
 /**
  * A guard for steps that build on earlier ones: `need('A', 'B')` throws a clear
  * error when an earlier step did not record those people's participant ids.
@@ -92,6 +91,7 @@ export function prerequisites(ids: Record<string, string>): (...names: string[])
   };
 }
 
+/** The meeting code in the page's URL (`/{slug}`). */
 export function slugOf(p: Person): string {
   return new URL(p.page.url()).pathname.replace(/^\/+|\/+$/g, '');
 }

@@ -4,16 +4,13 @@ removal out of the Janus room, and the Janus room closed to anyone going around 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Callable
 
-import httpx
 import pytest
 
-from tests.harness import RunningServer
+from tests.harness import RunningServer, browser, owned_meeting
 from tests.integration.test_meeting import TONES, assert_hears, sources
-from visio.client.participant import API_HEADERS, EntryRefused, Participant
+from visio.client.participant import EntryRefused, Participant
 from visio.media.janus.protocol import JanusError
 from visio.media.janus.transport import JanusConnection, JanusSession
 from visio.secrets_store import load_existing
@@ -23,21 +20,6 @@ pytestmark = pytest.mark.integration
 #: VideoRoom's errors: "unauthorized" (wrong pin or secret), "missing element" (none given).
 JANUS_UNAUTHORIZED = 433
 JANUS_MISSING = 429
-
-
-@asynccontextmanager
-async def browser(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client with its own cookies, like one browser."""
-    async with httpx.AsyncClient(base_url=server.base_url, headers=API_HEADERS) as client:
-        yield client
-
-
-async def owned_meeting(client: httpx.AsyncClient, **settings: Any) -> str:
-    response = await client.post("/api/v1/rooms", json={"settings": settings})
-    assert response.status_code == 201, response.text
-    assert response.json()["your_role"] == "owner"
-    slug: str = response.json()["slug"]
-    return slug
 
 
 async def janus_room(server: RunningServer) -> int:

@@ -10,11 +10,9 @@ audio files the bots played.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,18 +21,19 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.harness import RunningServer, run_server
+from tests.harness import RunningServer, browser, owned_meeting, run_server
 from tests.speech_fixtures import VOICE_A, VOICE_B, Voice, conversation, synthesize, write_wav
 from visio.client.media import SAMPLES_PER_FRAME, _PacedAudioTrack, read_wav_48k_mono
-from visio.client.participant import API_HEADERS, Participant, SignalingError
+from visio.client.participant import Participant, SignalingError
 from visio.config import load_settings
+from visio.db import Database
 from visio.signaling import messages as m
 from visio.speech import AudioPart, Track, TranscriptPipeline, build_engines
 from visio.speech.audio import load_audio
 from visio.speech.base import SAMPLE_RATE, Samples
 from visio.speech.metrics import diarization_errors, normalize_text, wer
 from visio.transcripts.audio import RECORDING_SUFFIX, decode_recording, recording_seconds
-from visio.transcripts.jobs import reproducible
+from visio.transcripts.store import TranscriptStore
 
 pytestmark = pytest.mark.integration
 
@@ -113,12 +112,6 @@ class Bot:
         await self.person.leave()
 
 
-@asynccontextmanager
-async def browser(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.base_url, headers=API_HEADERS) as client:
-        yield client
-
-
 @dataclass(frozen=True)
 class Recordings:
     """The audio of the meeting: what each bot plays, and the same samples as speaker files."""
@@ -177,16 +170,6 @@ async def wait_until(
         await asyncio.sleep(every)
 
 
-async def public_meeting(http: httpx.AsyncClient, name: str | None = None) -> str:
-    """A new meeting anyone with the link enters; its code."""
-    created = await http.post(
-        "/api/v1/rooms", json={"name": name, "settings": {"access_level": "public"}}
-    )
-    assert created.status_code == 201, created.text
-    slug: str = created.json()["slug"]
-    return slug
-
-
 async def start_in_english(host: Bot) -> str:
     """``host`` starts an English transcript; its id, once everyone is told."""
     await host.person.request(m.StartTranscription(type="start_transcription", language="en"))
@@ -228,7 +211,6 @@ def raw_engine_text(audio: Recordings) -> str:
         )
         for who, files in audio.speakers.items()
     ]
-    reproducible()  # as the job does: the same sampling seed
     return pipeline.run(tracks, "en").text
 
 
@@ -246,7 +228,7 @@ async def test_transcript_names_each_speaker_in_order_and_matches_the_raw_engine
             browser(server) as bob_http,
             browser(server) as stranger_http,
         ):
-            slug = await public_meeting(owner_http, "Weekly")
+            slug = await owned_meeting(owner_http, "Weekly", access_level="public")
             api = f"/api/v1/rooms/{slug}/transcripts"
             chloe = Bot(server, slug, "Chloé", owner_http)
             alice = Bot(server, slug, "Alice", alice_http)
@@ -374,7 +356,7 @@ async def test_a_shared_screens_sound_is_transcribed_as_its_presenters_second_sp
     )
     with run_server(tmp_path / "var") as server:
         async with browser(server) as owner_http, browser(server) as alice_http:
-            slug = await public_meeting(owner_http)
+            slug = await owned_meeting(owner_http, access_level="public")
             chloe = Bot(server, slug, "Chloé", owner_http)
             alice = Bot(server, slug, "Alice", alice_http)
             tab = ClipTrack()
@@ -416,15 +398,16 @@ def clip_on_meeting_clock(server: RunningServer, transcript_id: str, clip: Sampl
     The capture's start is what the server stored; the clip's place in the file,
     the best match of the two waveforms (Opus keeps the waveform close enough).
     """
-    database = sqlite3.connect(server.data_dir / "visio.db")
+    database = Database(load_settings(data_dir=server.data_dir).resolved_database_url)
     try:
-        rows = database.execute(
-            "SELECT path, start FROM transcript_captures WHERE transcript_id = ?"
-            " AND display_name = 'Salle A'",
-            (transcript_id,),
-        ).fetchall()
+        with database.session() as session:
+            rows = [
+                (c.path, c.start)
+                for c in TranscriptStore(session).captures(transcript_id)
+                if c.display_name == "Salle A"
+            ]
     finally:
-        database.close()
+        database.dispose()
     assert len(rows) == 1, rows
     path, start = rows[0]
     recording = server.data_dir / "transcripts" / transcript_id / path
@@ -443,7 +426,7 @@ async def test_a_shared_meeting_room_microphone_is_split_into_its_voices(
     # The audio is kept, to find where the clip landed on the meeting clock.
     with run_server(tmp_path / "var", transcript_delete_audio="false") as server:
         async with browser(server) as owner_http, browser(server) as room_http:
-            slug = await public_meeting(owner_http)
+            slug = await owned_meeting(owner_http, access_level="public")
             api = f"/api/v1/rooms/{slug}/transcripts"
             host = Bot(server, slug, "Chloé", owner_http)
             room = Bot(server, slug, "Salle A", room_http)

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
+from tests.rtp import opus_packets, rtp
 from tests.unit.fakes import FakeMedia, FakeParticipant, offer_sdp
 from tests.unit.test_signaling import Peer, browser, meeting, new_room, peer
-from tests.unit.test_transcripts_audio import opus_packets, rtp
 from visio.services import Services
 from visio.transcripts.capture import CaptureSession, Receiver
 

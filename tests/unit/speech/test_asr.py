@@ -31,9 +31,9 @@ def test_tiny_en_transcribes_english_with_few_errors(recognizer: WhisperRecogniz
     samples = synthesize(text, VOICE_A)
     segments = recognizer.transcribe(samples, "en")
     hypothesis = " ".join(s.text for s in segments)
-    # tiny.en on espeak: 0-3 errors in these 32 words; which ones depends on the
-    # build's threading (e.g. "a simpler way to pay" read as "us in play to play"
-    # in the full suite): the bound says "few", not an exact reading.
+    # tiny.en on espeak: a few errors in these 32 words (up to 5 seen); which ones
+    # depends on the build's threading (e.g. "a simpler way to pay" read as "us in
+    # play to play" in the full suite): the bound says "few", not an exact reading.
     assert wer(text, hypothesis) <= 0.2, hypothesis
     words = [w for s in segments for w in s.words]
     assert len(words) >= 20
