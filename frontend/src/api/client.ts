@@ -19,7 +19,6 @@ export type Member = components['schemas']['MemberOut'];
 /** The signed-in person (`GET /api/v1/me`). */
 export type Me = components['schemas']['MeOut'];
 /** A role in a meeting. */
-export type RoomRole = components['schemas']['Role'];
 /** Who may enter a meeting without a host's decision. */
 export type AccessLevel = RoomSettings['access_level'];
 /** A meeting's transcript as listed: its job's status and progress. */
@@ -29,7 +28,6 @@ export type TranscriptDetail = components['schemas']['TranscriptOut'];
 /** Who said what, on the meeting clock (seconds from the transcript's start). */
 export type TranscriptDocument = components['schemas']['Transcript'];
 export type TranscriptSegment = components['schemas']['Segment'];
-export type TranscriptSpeaker = components['schemas']['Speaker'];
 /** `capturing`, `queued`, `running`, `done`, `empty` (nobody spoke) or `failed`. */
 export type TranscriptState = components['schemas']['TranscriptState'];
 /** A transcript's download format. */
@@ -195,11 +193,6 @@ export function listMyRooms(client: ApiClient = api): Promise<Room[]> {
  */
 export function updateRoomSettings(slug: string, settings: RoomSettings, client: ApiClient = api): Promise<Room> {
   return unwrap(client.PATCH('/api/v1/rooms/{slug}', { params: { path: { slug } }, body: { settings } }));
-}
-
-/** Deletes a meeting (owner). Throws {@link ApiError}. */
-export function deleteRoom(slug: string, client: ApiClient = api): Promise<void> {
-  return unwrapEmpty(client.DELETE('/api/v1/rooms/{slug}', { params: { path: { slug } } }));
 }
 
 /** How this browser enters: see {@link requestJoin}. */

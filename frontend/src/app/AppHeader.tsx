@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { navigate } from './router';
+import { AppLink } from './AppLink';
 import { AccountMenu } from '../features/account/components/AccountMenu';
 import { LanguageSelect } from './LanguageSelect';
 
@@ -22,17 +22,9 @@ export function AppHeader() {
                 </div>
               </div>
               <div className="fr-header__service">
-                <a
-                  href="/"
-                  title={t('app.homeLinkTitle')}
-                  onClick={(event) => {
-                    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-                    event.preventDefault();
-                    navigate('/');
-                  }}
-                >
+                <AppLink href="/" title={t('app.homeLinkTitle')}>
                   <p className="fr-header__service-title">Visio</p>
-                </a>
+                </AppLink>
                 <p className="fr-header__service-tagline">{t('app.tagline')}</p>
               </div>
             </div>

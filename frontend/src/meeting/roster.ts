@@ -3,17 +3,18 @@
  * messages in order (protocol.md, "Session life cycle" step 3). Pure
  * functions: no media, no timers.
  */
-import type {
-  AccessInfo,
-  ChatMessage,
-  Joined,
-  Limits,
-  LobbyRequestInfo,
-  ParticipantInfo,
-  Role,
-  RoomInfo,
-  ServerMessage,
-  TranscriptionInfo,
+import {
+  isHostRole,
+  type AccessInfo,
+  type ChatMessage,
+  type Joined,
+  type Limits,
+  type LobbyRequestInfo,
+  type ParticipantInfo,
+  type Role,
+  type RoomInfo,
+  type ServerMessage,
+  type TranscriptionInfo,
 } from '../signaling/types';
 import type { ChatState, Reaction } from './types';
 
@@ -122,7 +123,7 @@ export function applyServerMessage(
       return { ...state, reactions: [...state.reactions, reaction] };
     }
     case 'lobby_request':
-      if (state.role === 'owner' || state.role === 'host') {
+      if (isHostRole(state.role)) {
         return { ...state, lobby: addRequest(state.lobby, message.request) };
       }
       return state;

@@ -2,7 +2,7 @@
  * What the UI uses of a meeting controller. Components take this, not the
  * class, so that tests can hand them a small fake (`testing.ts`).
  */
-import type { MeetingController, MeetingState, Participant } from '../../meeting';
+import { isHostRole, type MeetingController, type MeetingState, type Participant } from '../../meeting';
 
 export type MeetingControllerLike = Pick<
   MeetingController,
@@ -49,14 +49,9 @@ export function selfHandRaised(state: MeetingState): boolean {
   return state.selfId !== null && state.hands.includes(state.selfId);
 }
 
-/** Whether we moderate the meeting (owner or host). */
+/** Whether we moderate the meeting (owner or host): a selector for `useMeetingSelector`. */
 export function selfIsHost(state: MeetingState): boolean {
-  return state.role === 'owner' || state.role === 'host';
-}
-
-/** Whether we own the meeting (only the owner names co-hosts). */
-export function selfIsOwner(state: MeetingState): boolean {
-  return state.role === 'owner';
+  return isHostRole(state.role);
 }
 
 /** Whether our microphone is live (open and not muted). */

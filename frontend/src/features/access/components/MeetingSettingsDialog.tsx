@@ -51,7 +51,6 @@ export interface MeetingSettingsDialogProps {
 }
 
 const LEVELS: readonly AccessLevel[] = ['public', 'trusted', 'restricted'];
-/** Transcript languages offered (named in their own language); '' stands for null, the server's default. */
 /** The server's own check (MemberIn.email). */
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { listMyRooms, type Room } from '../../../api/client';
-import { navigate, transcriptsPath } from '../../../app/router';
+import { AppLink } from '../../../app/AppLink';
+import { transcriptsPath } from '../../../app/router';
 import { StatusBadge } from '../../../ui/Badge';
 
 type Loaded = { status: 'loading' } | { status: 'ready'; rooms: Room[] } | { status: 'error' };
@@ -43,17 +44,9 @@ export function MyMeetings({ list = listMyRooms }: MyMeetingsProps) {
         <ul className="v-mine__list fr-raw-list">
           {loaded.rooms.map((room) => (
             <li key={room.id} className="v-mine__item" data-testid="my-meeting">
-              <a
-                className="fr-link v-mine__link"
-                href={`/${room.slug}`}
-                onClick={(event) => {
-                  if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-                  event.preventDefault();
-                  navigate(`/${room.slug}`);
-                }}
-              >
+              <AppLink className="fr-link v-mine__link" href={`/${room.slug}`}>
                 {room.name ?? room.slug}
-              </a>
+              </AppLink>
               <span className="v-mine__meta">
                 {room.name !== null && <span className="v-mine__code">{room.slug}</span>}
                 <span>{t('mine.created', { date: date(room.created_at) })}</span>
@@ -61,19 +54,14 @@ export function MyMeetings({ list = listMyRooms }: MyMeetingsProps) {
                   {room.your_role === 'owner' ? t('roles.owner') : t('roles.host')}
                 </StatusBadge>
                 <StatusBadge>{t(`access.levelShort.${room.settings.access_level}`)}</StatusBadge>
-                <a
+                <AppLink
                   className="fr-link fr-link--sm v-mine__transcripts"
                   href={transcriptsPath(room.slug)}
                   aria-label={t('mine.transcriptsOf', { name: room.name ?? room.slug })}
                   data-testid="my-meeting-transcripts"
-                  onClick={(event) => {
-                    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-                    event.preventDefault();
-                    navigate(transcriptsPath(room.slug));
-                  }}
                 >
                   {t('mine.transcripts')}
-                </a>
+                </AppLink>
               </span>
             </li>
           ))}

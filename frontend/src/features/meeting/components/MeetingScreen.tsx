@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import '../meeting.css';
 import { useTranslation } from 'react-i18next';
-import { isHostRole, type MeetingState } from '../../../meeting';
+import type { MeetingState } from '../../../meeting';
 import { useToast } from '../../../ui/Toasts';
 import { MeetingSettingsDialog } from '../../access/components/MeetingSettingsDialog';
 import { ChatPanel } from '../../chat/components/ChatPanel';
@@ -19,7 +19,7 @@ import { SettingsDialog } from '../../settings/components/SettingsDialog';
 import { ShortcutsDialog } from '../../settings/components/ShortcutsDialog';
 import { TranscriptionDialog } from '../../transcription/components/TranscriptionDialog';
 import { TranscriptionStatus } from '../../transcription/components/TranscriptionStatus';
-import type { MeetingControllerLike } from '../controller';
+import { selfIsHost, type MeetingControllerLike } from '../controller';
 import { useMeetingSelector } from '../hooks/useMeeting';
 import { AloneHint } from './AloneHint';
 import { ConnectionBanner } from './ConnectionBanner';
@@ -35,7 +35,6 @@ export interface MeetingScreenProps {
 const selectStatus = (s: MeetingState) => s.status;
 const selectLocalError = (s: MeetingState) => s.local.error;
 const selectHands = (s: MeetingState) => s.hands;
-const selectIsHost = (s: MeetingState) => isHostRole(s.role);
 
 /** In the meeting: the stage, the side panel, the controls, remote audio and dialogs. */
 export function MeetingScreen({ controller, code, name }: MeetingScreenProps) {
@@ -45,7 +44,7 @@ export function MeetingScreen({ controller, code, name }: MeetingScreenProps) {
   const [panel, setPanel] = useState<Panel | null>(null);
   const [layout, setLayout] = useState<LayoutMode>('grid');
   const [dialog, setDialog] = useState<'settings' | 'help' | 'meeting' | 'transcription' | null>(null);
-  const isHost = useMeetingSelector(controller, selectIsHost);
+  const isHost = useMeetingSelector(controller, selfIsHost);
   useLobbyAlerts(controller);
   useMeetingNotices(controller);
   // A host who is no longer one: their lobby panel closes.

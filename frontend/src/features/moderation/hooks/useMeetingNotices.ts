@@ -19,8 +19,11 @@ export function useMeetingNotices(controller: Pick<MeetingControllerLike, 'subsc
   const notify = useToast();
 
   const moderation = useMeetingSelector(controller, selectModeration);
+  // Each notice is said once: a new `t` (the language changed) must not repeat it.
+  const saidModeration = useRef<typeof moderation>(null);
   useEffect(() => {
-    if (moderation === null) return;
+    if (moderation === null || moderation === saidModeration.current) return;
+    saidModeration.current = moderation;
     const text =
       moderation.source === 'microphone'
         ? t('moderation.youWereMuted')

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import '../transcription.css';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
@@ -61,7 +61,8 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
   const serverConfig = server === undefined ? (account.config?.transcription ?? null) : server;
   const transcription = useMeetingSelector(controller, selectTranscription);
   const role = useMeetingSelector(controller, selectRole);
-  const [language, setLanguage] = useState<string>(serverConfig?.default_language ?? DEFAULT_TRANSCRIPTION_LANGUAGE);
+  // What the host picked; until then (or after a refusal) the language is derived below.
+  const [picked, setPicked] = useState<string | null>(null);
   const [busy, setBusy] = useState<'start' | 'stop' | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   // What the server can do: from its config, then from what a refusal named.
@@ -69,7 +70,6 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
   const supported = refusedWith ?? (serverConfig?.available ? serverConfig.languages : null);
   const unavailable = serverConfig !== null && !serverConfig.available;
   const [roomLanguage, setRoomLanguage] = useState<string | null>(null);
-  const chosen = useRef(false);
   const ui = i18n.resolvedLanguage;
 
   // A fresh dialog each time it opens (the server's languages stay known).
@@ -77,7 +77,7 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
     if (open) setFailure(null);
   }, [open]);
 
-  // The meeting's own language (its settings) comes first, unless the host picked one already.
+  // The meeting's own language (its settings) comes first, unless the host picked one.
   useEffect(() => {
     if (!open) return;
     let cancelled = false;
@@ -102,9 +102,7 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
   // unless the server cannot do it and can do another one offered here.
   const preferred = roomLanguage ?? serverConfig?.default_language ?? DEFAULT_TRANSCRIPTION_LANGUAGE;
   const fallback = isSupported(preferred, supported) ? preferred : (languages.find((code) => isSupported(code, supported)) ?? preferred);
-  useEffect(() => {
-    if (!chosen.current) setLanguage(fallback);
-  }, [fallback]);
+  const language = picked ?? fallback;
 
   const start = async () => {
     if (busy !== null) return;
@@ -116,14 +114,9 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
     } catch (error) {
       const failed = toFailure('start', error);
       if (failed.code === 'speech_language_unsupported') {
-        const known = supportedLanguages(failed.details);
-        setRefusedWith(known);
-        // Offer a language the server can do, if we have one.
-        const next = languages.find((code) => isSupported(code, known));
-        if (next !== undefined) {
-          chosen.current = false;
-          setLanguage(next);
-        }
+        // Offer a language the server can do, if we have one (the derived choice).
+        setRefusedWith(supportedLanguages(failed.details));
+        setPicked(null);
       } else {
         console.warn('visio: could not start the transcription', error);
       }
@@ -212,8 +205,7 @@ export function TranscriptionDialog({ controller, slug, open, onClose, loadRoom 
               data-testid="transcription-language"
               disabled={busy !== null || unavailable}
               onChange={(event) => {
-                chosen.current = true;
-                setLanguage(event.target.value);
+                setPicked(event.target.value);
                 setFailure(null);
               }}
               options={languages.map((code) => ({

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import '../transcription.css';
 import { useTranslation } from 'react-i18next';
 import type { MeetingState, TranscriptionNotice } from '../../../meeting';
@@ -30,8 +30,11 @@ export function TranscriptionStatus({ controller }: TranscriptionStatusProps) {
   const notice = useMeetingSelector(controller, selectNotice);
   const [shown, setShown] = useState<TranscriptionNotice | null>(null);
 
+  // Each notice is handled once: a new `t` (the language changed) must not repeat it.
+  const handled = useRef<TranscriptionNotice | null>(null);
   useEffect(() => {
-    if (notice === null) return;
+    if (notice === null || notice === handled.current) return;
+    handled.current = notice;
     if (notice.kind === 'started') {
       setShown(notice);
     } else {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import '../transcripts.css';
 import { useTranslation } from 'react-i18next';
 import {
@@ -16,6 +16,7 @@ import {
   type TranscriptSummary,
 } from '../../../api/client';
 import { AppHeader } from '../../../app/AppHeader';
+import { AppLink } from '../../../app/AppLink';
 import { navigate, transcriptsPath } from '../../../app/router';
 import { Button } from '../../../ui/Button';
 import { Dialog } from '../../../ui/Dialog';
@@ -86,19 +87,6 @@ function Frame({ children, testId }: { children: ReactNode; testId: string }) {
 }
 
 /** A link inside the app (no page load), still a real link for new tabs. */
-function AppLink({ href, className, children, testId }: { href: string; className?: string; children: ReactNode; testId?: string }) {
-  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
-    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    navigate(href);
-  };
-  return (
-    <a href={href} className={className ?? 'fr-link'} onClick={onClick} data-testid={testId}>
-      {children}
-    </a>
-  );
-}
-
 function Loading() {
   const { t } = useTranslation();
   return (
@@ -229,7 +217,7 @@ function TranscriptList({ slug, room, api }: { slug: string; room: Room | null; 
   return (
     <Frame testId="transcripts-page">
       <p className="v-transcripts__back">
-        <AppLink href={`/${slug}`} testId="back-to-meeting">
+        <AppLink href={`/${slug}`} className="fr-link" data-testid="back-to-meeting">
           <Icon name="arrowLeft" size="1rem" /> {t('transcripts.backToMeeting')}
         </AppLink>
       </p>
@@ -248,7 +236,7 @@ function TranscriptList({ slug, room, api }: { slug: string; room: Room | null; 
           {state.value.map((item) => (
             <li key={item.id} className="v-transcripts__item" data-testid="transcript-item" data-transcript-id={item.id} data-status={item.status}>
               <div className="v-transcripts__head">
-                <AppLink href={transcriptsPath(slug, item.id)} className="fr-link v-transcripts__open" testId="transcript-open">
+                <AppLink href={transcriptsPath(slug, item.id)} className="fr-link v-transcripts__open" data-testid="transcript-open">
                   {t('transcripts.item.title', { date: when(item.started_at) })}
                 </AppLink>
                 <TranscriptStatusBadge status={item.status} />
@@ -301,7 +289,7 @@ function TranscriptPage({ slug, id, room, api }: { slug: string; id: string; roo
     <Frame testId="transcript-page">
       {isHost && (
         <p className="v-transcripts__back">
-          <AppLink href={transcriptsPath(slug)} testId="back-to-list">
+          <AppLink href={transcriptsPath(slug)} className="fr-link" data-testid="back-to-list">
             <Icon name="arrowLeft" size="1rem" /> {t('transcripts.backToList')}
           </AppLink>
         </p>
